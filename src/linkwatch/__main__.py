@@ -1,0 +1,5 @@
+"""Entry point for ``python -m linkwatch``."""
+
+from linkwatch.cli import main
+
+main()

@@ -1,0 +1,173 @@
+"""Plain frozen values that flow through linkwatch: links in, outcomes out. No I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_CONCURRENCY = 64
+DEFAULT_PER_HOST_CONCURRENCY = 4
+DEFAULT_USER_AGENT = "linkwatch (+https://github.com/linkwatch/linkwatch)"
+
+
+@dataclass(frozen=True, slots=True)
+class CodeRange:
+    """An inclusive range of HTTP status codes, e.g. 200-299; a single code has low == high."""
+
+    low: int
+    high: int
+
+    def __contains__(self, code: object) -> bool:
+        return isinstance(code, int) and self.low <= code <= self.high
+
+    def __str__(self) -> str:
+        return str(self.low) if self.low == self.high else f"{self.low}-{self.high}"
+
+
+DEFAULT_ACCEPT: tuple[CodeRange, ...] = (CodeRange(200, 299),)
+
+
+@dataclass(frozen=True, slots=True)
+class TrackingSettings:
+    """What links.yaml adds to, or exempts from, the shipped list of tracking parameters.
+
+    Names ending in ``*`` are prefixes. ``hosts`` maps a host (which also covers its
+    subdomains) to extra names stripped only there.
+    """
+
+    strip: tuple[str, ...] = ()
+    keep: tuple[str, ...] = ()
+    hosts: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Defaults:
+    """Run-wide settings from the ``defaults`` block, with linkwatch's own defaults filled in."""
+
+    timeout: float = DEFAULT_TIMEOUT
+    accept: tuple[CodeRange, ...] = DEFAULT_ACCEPT
+    user_agent: str = DEFAULT_USER_AGENT
+    concurrency: int = DEFAULT_CONCURRENCY
+    per_host_concurrency: int = DEFAULT_PER_HOST_CONCURRENCY
+    tracking: TrackingSettings = field(default_factory=TrackingSettings)
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """How one link is judged, already merged with the defaults."""
+
+    accept: tuple[CodeRange, ...] = DEFAULT_ACCEPT
+    timeout: float = DEFAULT_TIMEOUT
+    expect_text: str | None = None
+    # Hosts (``example.org``, ``*.example.org``) or URL prefixes a redirect may end on
+    # without being flagged as leaving the site.
+    allow_redirect_to: tuple[str, ...] = ()
+    skip: str | None = None  # the reason, when the link is not to be checked
+
+    def accepts(self, code: int) -> bool:
+        """Whether an HTTP status code counts as healthy for this link."""
+        return any(code in r for r in self.accept)
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One entry of links.yaml, exactly as written, with where it stands in the file."""
+
+    index: int  # position in the ``links`` list, 0-based
+    name: str
+    url: str  # as written in the file, tracking parameters and all
+    line: int  # 1-based line of the entry
+    column: int  # 1-based column of the entry
+    url_line: int  # 1-based line of the url value
+    url_column: int
+    category: str | None = None
+    tags: tuple[str, ...] = ()
+    owner: str | None = None
+    notes: str | None = None
+    source: str | None = None
+    keep_params: tuple[str, ...] = ()  # tracking parameters this link must keep
+    policy: Policy = field(default_factory=Policy)
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """A validated links.yaml."""
+
+    path: str  # as shown to the user
+    version: int
+    defaults: Defaults
+    links: tuple[Link, ...]
+    embedded: bool = False  # True when this is the list shipped inside the package
+
+
+class Status(StrEnum):
+    """The verdict on one link. Order matters: worst first, for reports."""
+
+    BROKEN = "broken"
+    ERROR = "error"
+    BLOCKED = "blocked"
+    REDIRECTED = "redirected"
+    SKIPPED = "skipped"
+    OK = "ok"
+
+
+class Flag(StrEnum):
+    """Something worth a maintainer's eye, on any status."""
+
+    TRACKING_PARAMS = "tracking_params"
+    CROSS_SITE_REDIRECT = "cross_site_redirect"
+    HTTPS_DOWNGRADE = "https_downgrade"
+    EXPECT_TEXT_MISSING = "expect_text_missing"
+    PARKED_DOMAIN = "parked_domain"
+    TLS_EXPIRING = "tls_expiring"
+    SLOW = "slow"
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """One request in a redirect chain: the URL asked for and the status it answered."""
+
+    url: str
+    status_code: int | None  # None when the request itself failed
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What linkwatch concluded about one link, and why."""
+
+    link: Link
+    checked_url: str  # the URL requested: the link's URL without tracking parameters
+    stripped_params: tuple[str, ...]
+    status: Status
+    reason: str  # one line a maintainer understands
+    action: str  # what to do about it
+    flags: tuple[Flag, ...] = ()
+    http_status: int | None = None  # of the last response
+    final_url: str | None = None
+    redirects: tuple[Hop, ...] = ()  # every hop, starting with checked_url
+    attempts: int = 0
+    elapsed_ms: int = 0
+    tls_expires: datetime | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The result of one run over one links.yaml."""
+
+    tool_version: str
+    config_path: str
+    started: datetime
+    finished: datetime
+    outcomes: tuple[Outcome, ...]
+    network_unavailable: bool = False
+
+    @property
+    def duration_s(self) -> float:
+        """Wall-clock seconds the run took."""
+        return (self.finished - self.started).total_seconds()
