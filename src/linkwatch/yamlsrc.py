@@ -72,10 +72,7 @@ def read_text(path: Path, shown: str | None = None) -> str:
             raise fail("is a directory, not a file; give the path of a links.yaml file")
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise fail(
-                f"is {size:,} bytes, over the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit;"
-                " split the list into several files"
-            )
+            raise fail(f"is {size:,} bytes, {_over_limit()}")
         with path.open("rb") as stream:
             # Read one byte past the limit, in case the file grew after stat (or is a pipe).
             data = stream.read(MAX_FILE_BYTES + 1)
@@ -88,7 +85,7 @@ def read_text(path: Path, shown: str | None = None) -> str:
     except OSError as e:
         raise fail(f"cannot be read: {os.strerror(e.errno or 0) or e}") from e
     if len(data) > MAX_FILE_BYTES:
-        raise fail(f"is over the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit")
+        raise fail(f"is larger than it was a moment ago, {_over_limit()}")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -105,6 +102,10 @@ def read_text(path: Path, shown: str | None = None) -> str:
                 )
             ]
         ) from e
+
+
+def _over_limit() -> str:
+    return f"over the limit of {MAX_FILE_BYTES:,} bytes; split the list into several files"
 
 
 def parse(text: str, path: str, *, exact: bool = False) -> Node | None:
