@@ -37,6 +37,7 @@ class Node:
     style: str | None = None  # scalars only: None (plain), "'", '"', "|", ">"
     start: int = 0  # character offsets into the text (exact with the pure-Python parser)
     end: int = 0
+    flow: bool = False  # collections: written in flow style, [..] or {..}
     items: list[Node] = field(default_factory=list)  # sequences
     pairs: list[tuple[Node, Node]] = field(default_factory=list)  # mappings
 
@@ -207,6 +208,7 @@ def _compose(events: object, path: str) -> Node | None:
                 _mark(event).line + 1,
                 _mark(event).column + 1,
                 start=_mark(event).index,
+                flow=bool(getattr(event, "flow_style", False)),
             )
             stack.append((collection, [], {}))
             continue
