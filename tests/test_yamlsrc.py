@@ -144,3 +144,21 @@ def test_control_characters_are_refused():
     with pytest.raises(ConfigError) as info:
         config.loads("version: 1\nlinks: []\n\x00\n", "links.yaml")
     assert "links.yaml" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "value", ["!!python/object:os.system x", "!custom x", "!!binary aGk=", "!!set {a}"]
+)
+def test_unknown_tags_are_refused(value):
+    """Language-specific or custom YAML tags are located errors, never constructed."""
+    message = only_problem(
+        lambda: config.loads(f"version: 1\nlinks:\n  - name: {value}\n", "links.yaml")
+    )
+    assert message.startswith("links.yaml:3:11: YAML tag ")
+    assert "is not allowed in links.yaml" in message
+
+
+def test_standard_tags_are_fine():
+    """`!!str 2019` is just an explicit string."""
+    cfg = config.loads("version: 1\nlinks:\n  - name: !!str 2019\n    url: https://a.org/\n")
+    assert cfg.links[0].name == "2019"

@@ -59,6 +59,9 @@ _TAG_NAMES = {
 }
 
 _RESOLVER = yaml.resolver.Resolver()
+# Explicit tags a person may reasonably write (`!!str 2019`); anything else (`!!python/...`,
+# custom `!tags`) has no meaning in links.yaml.
+_PLAIN_TAGS = frozenset({*_TAG_NAMES, "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"})
 
 
 def read_text(path: Path, shown: str | None = None) -> str:
@@ -185,6 +188,13 @@ def _compose(events: object, path: str) -> Node | None:
                 " write the value out in full",
             )
         node: Node | None = None
+        explicit = getattr(event, "tag", None)
+        if explicit not in (None, "!") and explicit not in _PLAIN_TAGS:
+            raise _problem(
+                path,
+                _mark(event),
+                f"YAML tag '{explicit}' is not allowed in links.yaml; remove it",
+            )
         if isinstance(event, yaml.ScalarEvent):
             tag = event.tag
             if tag is None or tag == "!":
