@@ -5,12 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from linkwatch.errors import ConfigError, Problem
 from linkwatch.fileio import write_atomic
 from linkwatch.policy import DEFAULT_FAIL_ON, FailOn, exit_code
 from linkwatch.report import OutputFormat, render
+from linkwatch.report.json import load_report
+from linkwatch.report.merge import merge
 from linkwatch.report.summary import summary_line
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from pathlib import Path
 
     from linkwatch.models import Report
@@ -45,3 +49,19 @@ def emit(
     else:
         text = render(report, fmt, color=color, width=width, fail_on=fail_on)
     return Emitted(stdout=text, summary=summary_line(report), exit_code=exit_code(report, fail_on))
+
+
+def read_reports(paths: Sequence[Path]) -> Report:
+    """Load saved JSON reports (``ConfigError`` on a bad one) and merge them into one."""
+    named: list[tuple[str, Report]] = []
+    for path in paths:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as e:
+            raise ConfigError([Problem(str(path), None, None, "", "not UTF-8 text")]) from e
+        except OSError as e:
+            raise ConfigError(
+                [Problem(str(path), None, None, "", f"cannot read: {e.strerror or e}")]
+            ) from e
+        named.append((str(path), load_report(text, str(path))))
+    return merge(named)

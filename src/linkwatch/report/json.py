@@ -9,6 +9,8 @@ but characters that could drive a terminal when the file is printed are written 
 from __future__ import annotations
 
 import json
+import json.decoder
+import json.scanner
 import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
@@ -261,6 +263,53 @@ def _read_outcome(r: _Reader, item: object, where: str) -> Outcome | None:
     return outcome if len(r.problems) == before else None
 
 
+class _PositionDecoder(json.JSONDecoder):
+    """A JSON decoder that remembers where each object starts (offset of its ``{``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.starts: dict[int, int] = {}
+
+        def parse_object(s_and_end: tuple[str, int], *args: Any) -> tuple[Any, int]:  # noqa: ANN401
+            obj, end = json.decoder.JSONObject(s_and_end, *args)  # type: ignore[attr-defined]
+            self.starts[id(obj)] = s_and_end[1] - 1
+            return obj, end
+
+        self.parse_object = parse_object
+        # The C scanner ignores parse_object; the Python one calls it.
+        self.scan_once = json.scanner.py_make_scanner(self)  # type: ignore[attr-defined]
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+_ITEM = re.compile(r"^links\[(\d+)\]")
+
+
+def _locate(problems: list[Problem], text: str) -> list[Problem]:
+    """Give each problem inside ``links[i]`` the line and column where that item starts.
+
+    Only run when something is wrong: the position-tracking parser is the slow Python one.
+    """
+    decoder = _PositionDecoder()
+    items = decoder.decode(text).get("links")
+    located = []
+    for problem in problems:
+        match = _ITEM.match(problem.where)
+        index = int(match[1]) if match else -1
+        if (
+            isinstance(items, list)
+            and 0 <= index < len(items)
+            and id(items[index]) in decoder.starts
+        ):
+            line, column = _line_col(text, decoder.starts[id(items[index])])
+            problem = Problem(problem.path, line, column, problem.where, problem.message)  # noqa: PLW2901
+        located.append(problem)
+    return located
+
+
 def load_report(text: str, path: str) -> Report:
     """Parse a saved ``json`` report back into a ``Report``; ``ConfigError`` says where it is bad.
 
@@ -296,7 +345,7 @@ def load_report(text: str, path: str) -> Report:
     items = r.field(doc, "links", "", lambda v: isinstance(v, list), "a list")
     outcomes = [_read_outcome(r, item, f"links[{i}]") for i, item in enumerate(items or ())]
     if r.problems:
-        raise ConfigError(r.problems)
+        raise ConfigError(_locate(r.problems, text))
     assert started is not None  # noqa: S101 - no problems means every required field was read
     assert finished is not None  # noqa: S101
     return Report(
