@@ -22,7 +22,7 @@ _LINE_BREAKS: Final = frozenset("\r\n\t\v\f\x85\u2028\u2029")
 ZWSP: Final = "\u200b"
 _MD_PUNCTUATION: Final = frozenset("\\`*_[]<>&|~!#():{}")
 _MENTION = re.compile(r"([@#])(?=[\w-])")
-_AUTOLINK = re.compile(r"(?i)\b(https?|ftp|mailto|www)(?=[:.])")
+_AUTOLINK = re.compile(r"(?i)\b(https?|ftp|mailto|www)(?=\\?[:.])")
 
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
