@@ -201,7 +201,7 @@ def report(
         list[Path],
         typer.Argument(
             help="Saved JSON reports (from --format json); several are merged into one.",
-            metavar="REPORT.json...",
+            metavar="REPORT.json",
             dir_okay=False,
             show_default=False,
         ),

@@ -106,3 +106,19 @@ def test_duplicate_shards_are_refused(tmp_path, report):
     result = run_cli("report", str(a), str(b))
     assert result.exit_code == 2
     assert "is also in" in result.stderr
+
+
+def test_report_that_is_not_utf8_exits_2(tmp_path):
+    """A binary file is refused with a message, not a traceback."""
+    path = tmp_path / "r.json"
+    path.write_bytes(b"\xff\xfe{}")
+    result = run_cli("report", str(path))
+    assert result.exit_code == 2
+    assert "not UTF-8" in result.stderr
+
+
+def test_unwritable_output_exits_2(tmp_path, report):
+    """An --output that cannot be written is a clear error."""
+    result = run_cli("report", str(_save(tmp_path, report)), "-o", str(tmp_path / "no" / "x.md"))
+    assert result.exit_code == 2
+    assert "cannot write" in result.stderr

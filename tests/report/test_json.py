@@ -149,3 +149,31 @@ def test_unknown_fields_are_ignored_and_derived_ones_recomputed(report):
     loaded = load_report(json.dumps(doc), "r.json")
     assert loaded == report
     assert loaded.finished - loaded.started == timedelta(seconds=2.34)
+
+
+def test_missing_fields_and_non_objects_are_located(report):
+    """A missing required field and a link that is not an object are both reported."""
+    doc = json.loads(render(report, OutputFormat.JSON))
+    del doc["links"][0]["checked_url"]
+    doc["links"][1] = 5
+    problems = _problems(json.dumps(doc, indent=2))
+    assert problems[0].endswith("links[0].checked_url: is missing")
+    assert problems[0].startswith("r.json:")
+    assert problems[0].split(":")[1].isdigit()
+    assert problems[1] == "r.json: links[1]: must be an object, not int"
+
+
+def test_absurd_nesting_is_refused():
+    """A document nested too deeply for the parser is a config error, not a crash."""
+    assert _problems("[" * 100_000) == ["r.json: not JSON: nested too deeply"]
+
+
+def test_characters_beyond_the_bmp_are_escaped_as_surrogate_pairs(report):
+    """An invisible tag character (U+E0041) is escaped, and reads back unchanged."""
+    outcome = report.outcomes[0]
+    tagged = type(outcome)(
+        **{**{f: getattr(outcome, f) for f in outcome.__slots__}, "title": "a\U000e0041b😀"}
+    )
+    text = render(sample_report(outcomes=(tagged,)), OutputFormat.JSON)
+    assert "a\\udb40\\udc41b😀" in text
+    assert load_report(text, "r.json").outcomes[0].title == "a\U000e0041b😀"
