@@ -172,11 +172,15 @@ FailOnOption = Annotated[
 ]
 
 
+def _stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
 def _deliver(
     report: Report, fmt: OutputFormat, output_path: Path | None, fail_on: policy.FailOn
 ) -> typer.Exit:
     """Render, print or write, and return the Exit carrying the policy's code."""
-    is_terminal = output_path is None and sys.stdout.isatty()
+    is_terminal = output_path is None and _stdout_is_terminal()
     result = output.emit(
         report,
         fmt,

@@ -122,3 +122,14 @@ def test_unwritable_output_exits_2(tmp_path, report):
     result = run_cli("report", str(_save(tmp_path, report)), "-o", str(tmp_path / "no" / "x.md"))
     assert result.exit_code == 2
     assert "cannot write" in result.stderr
+
+
+def test_terminal_gets_colour_unless_no_color(tmp_path, report, monkeypatch):
+    """On a terminal the table is coloured; NO_COLOR turns that off."""
+    monkeypatch.setattr("linkwatch.cli._stdout_is_terminal", lambda: True)
+    path = str(_save(tmp_path, report))
+    coloured = CliRunner().invoke(app, ["report", path], env={"NO_COLOR": None}, color=True)
+    plain = CliRunner().invoke(app, ["report", path], env={"NO_COLOR": "1"}, color=True)
+    assert "\x1b[" in coloured.stdout
+    assert "\x1b" not in plain.stdout
+    assert "8 links: 2 ok" in plain.stdout

