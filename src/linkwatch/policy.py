@@ -41,6 +41,8 @@ def parse_fail_on(text: str) -> FailOn:
     names = [part.strip().lower() for part in text.split(",") if part.strip()]
     if names == [NOTHING]:
         return frozenset()
+    if NOTHING in names:
+        raise UsageError(f"--fail-on: {NOTHING!r} cannot be combined with other names")
     chosen: set[Status | Flag] = set()
     for name in names:
         if name not in _NAMES:

@@ -6,7 +6,13 @@ import pytest
 
 from linkwatch.errors import UsageError
 from linkwatch.models import Flag, Status
-from linkwatch.policy import DEFAULT_FAIL_ON, exit_code, failures, parse_fail_on
+from linkwatch.policy import (
+    DEFAULT_FAIL_ON,
+    DEFAULT_FAIL_ON_TEXT,
+    exit_code,
+    failures,
+    parse_fail_on,
+)
 
 from .conftest import sample_outcomes, sample_report
 
@@ -26,7 +32,18 @@ def test_parse_fail_on_none_means_nothing_fails():
     assert parse_fail_on("") == frozenset()
 
 
-@pytest.mark.parametrize("text", ["brokn", "ok", "broken,nope", "none,broken"])
+def test_default_text_matches_default_set():
+    """The documented default string parses to the default policy."""
+    assert parse_fail_on(DEFAULT_FAIL_ON_TEXT) == DEFAULT_FAIL_ON
+
+
+def test_none_cannot_be_combined():
+    """``none`` with other names is contradictory."""
+    with pytest.raises(UsageError, match="cannot be combined"):
+        parse_fail_on("none,broken")
+
+
+@pytest.mark.parametrize("text", ["brokn", "ok", "broken,nope"])
 def test_parse_fail_on_rejects_unknown_names(text):
     """An unknown name is a usage error that lists the valid ones."""
     with pytest.raises(UsageError, match="--fail-on: unknown name") as info:

@@ -80,3 +80,8 @@ def test_colour_when_asked(report):
 def test_use_color(is_terminal, environ, expected):
     """Colour only on a terminal and never under NO_COLOR."""
     assert use_color(is_terminal, environ) is expected
+
+
+def test_plain_output_has_no_trailing_spaces(report):
+    """Lines written without colour end without padding."""
+    assert all(line == line.rstrip() for line in render_table(report).splitlines())

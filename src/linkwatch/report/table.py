@@ -105,4 +105,8 @@ def render(report: Report, *, color: bool = False, width: int | None = None) -> 
     for status, outcomes in grouped(report.outcomes):
         console.print(_table(status, outcomes))
     console.print(Text(summary_line(report), style="bold"))
-    return buffer.getvalue()
+    text = buffer.getvalue()
+    if color:
+        return text
+    # Rich pads titles to the full width; in files and CI logs that is only noise.
+    return "".join(line.rstrip() + "\n" for line in text.splitlines())
