@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from linkwatch import __version__, config
+from linkwatch import __version__, config, output, policy
 from linkwatch.errors import ConfigError, LinkwatchError
+from linkwatch.report import OutputFormat, use_color
 
 if TYPE_CHECKING:
-    from linkwatch.models import Config
+    from linkwatch.models import Config, Report
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 nothing failed the policy; 1 problems found; 2 usage or config error;"
@@ -133,6 +136,95 @@ def check(config_path: ConfigOption = None) -> None:
         raise _fail(e) from None
     _err("error: the checking engine is not built yet (see the engine issue); nothing was checked")
     raise typer.Exit(2)
+
+
+# ---------------------------------------------------------------------------- reports
+# Shared by `check` and `report`: the same three options mean the same thing in both.
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        help="table (for people), json (schema linkwatch.report/1, for machines),"
+        " markdown (an issue body), github (workflow annotations on links.yaml).",
+        case_sensitive=False,
+    ),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write the report to FILE (replaced atomically) instead of standard output.",
+        dir_okay=False,
+        metavar="FILE",
+        show_default=False,
+    ),
+]
+FailOnOption = Annotated[
+    str,
+    typer.Option(
+        "--fail-on",
+        help="Comma-separated statuses and flags that make the exit code 1"
+        f" ({', '.join(policy.known_names())}). 'none' never fails.",
+        metavar="NAMES",
+    ),
+]
+
+
+def _stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def _deliver(
+    report: Report, fmt: OutputFormat, output_path: Path | None, fail_on: policy.FailOn
+) -> typer.Exit:
+    """Render, print or write, and return the Exit carrying the policy's code."""
+    is_terminal = output_path is None and _stdout_is_terminal()
+    result = output.emit(
+        report,
+        fmt,
+        output=output_path,
+        fail_on=fail_on,
+        color=use_color(is_terminal, os.environ),
+        width=shutil.get_terminal_size().columns if is_terminal else None,
+    )
+    if result.stdout:
+        typer.echo(result.stdout, nl=False)
+    else:
+        _err(f"{result.summary} → {output_path}")
+    return typer.Exit(result.exit_code)
+
+
+@app.command(
+    epilog="Examples:\n\n  linkwatch report report.json --format markdown\n\n"
+    "  linkwatch report shard-*.json --format github --fail-on broken,error,cross_site_redirect",
+)
+def report(
+    reports: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Saved JSON reports (from --format json); several are merged into one.",
+            metavar="REPORT.json",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ],
+    fmt: FormatOption = OutputFormat.TABLE,
+    output_path: OutputOption = None,
+    fail_on: FailOnOption = policy.DEFAULT_FAIL_ON_TEXT,
+) -> None:
+    """Render saved JSON reports again, in any format, without touching the network.
+
+    Exit codes: 0 nothing failed the policy; 1 problems found; 2 usage or config error;
+    3 network unavailable (in the saved run).
+    """
+    try:
+        chosen = policy.parse_fail_on(fail_on)
+        merged = output.read_reports(reports)
+        raise _deliver(merged, fmt, output_path, chosen)
+    except LinkwatchError as e:
+        raise _fail(e) from None
 
 
 def main() -> None:
