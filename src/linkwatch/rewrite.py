@@ -1,0 +1,180 @@
+"""Edit links.yaml in place: replace some ``url`` values, leave every other character alone.
+
+The YAML is never re-serialised. The exact parser gives each URL scalar's character span;
+the new value is written into that span in the scalar's own style (plain, 'single' or
+"double" quoted), and the rest of the text (comments, blank lines, key order, indentation,
+CRLF, a BOM, a missing final newline) is carried over untouched. Scalars that cannot be
+edited that way (block scalars, values over several lines, tags or anchors) are skipped
+with a reason, never mangled. The result is parsed again and validated before anyone may
+write it: each edited scalar must read back as the new URL, in the same style.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from linkwatch import config
+from linkwatch.errors import ConfigError, WriteError
+from linkwatch.yamlsrc import Node, parse
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A URL that was not rewritten, and why (said so a maintainer can fix it by hand)."""
+
+    index: int  # in the ``links`` list
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rewrite:
+    """The edited text, which links were edited, and which could not be."""
+
+    text: str
+    applied: tuple[int, ...]
+    skipped: tuple[Skipped, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Edit:
+    index: int
+    node: Node
+    replacement: str  # the new source characters of the scalar, quotes included
+    new_url: str
+
+
+def url_nodes(root: Node | None) -> dict[int, Node]:
+    """The value node of every ``links[i].url``, by ``i``."""
+    found: dict[int, Node] = {}
+    if root is None or root.kind != "mapping":
+        return found
+    links = next((v for k, v in root.pairs if k.kind == "scalar" and k.value == "links"), None)
+    if links is None or links.kind != "sequence":
+        return found
+    for index, entry in enumerate(links.items):
+        if entry.kind != "mapping":
+            continue
+        for key, value in entry.pairs:
+            if key.kind == "scalar" and key.value == "url":
+                found[index] = value
+    return found
+
+
+def rewrite_urls(text: str, new_urls: Mapping[int, str], path: str = config.CONFIG_NAME) -> Rewrite:
+    """Replace ``links[i].url`` with ``new_urls[i]`` in ``text``; pure, nothing is written.
+
+    Raises ConfigError when ``text`` itself does not parse, and WriteError when the edited
+    text would not be a valid links.yaml (then nothing must be written at all).
+    """
+    nodes = url_nodes(parse(text, path, exact=True))
+    edits: list[_Edit] = []
+    skipped: list[Skipped] = []
+    for index, new_url in sorted(new_urls.items()):
+        node = nodes.get(index)
+        if node is None:
+            skipped.append(Skipped(index, 0, f"links[{index}] has no url to rewrite"))
+            continue
+        reason = unsafe_reason(text, node)
+        if reason is not None:
+            skipped.append(Skipped(index, node.line, reason))
+            continue
+        edits.append(_Edit(index, node, render(node.style, new_url), new_url))
+    before = {i: (n.value, n.style) for i, n in nodes.items()}
+    if edits and not _reads_back(_apply(text, edits), before, edits, path):
+        # Some value does not survive in its style (a plain URL that would end in ':', say).
+        # Find which, one by one, and leave those alone.
+        good = [e for e in edits if _reads_back(_apply(text, [e]), before, [e], path)]
+        skipped.extend(
+            Skipped(
+                e.index,
+                e.node.line,
+                "the new URL cannot be written in this quoting style; edit it by hand",
+            )
+            for e in edits
+            if e not in good
+        )
+        edits = good
+    new_text = _apply(text, edits)
+    if edits and not _reads_back(new_text, before, edits, path):
+        raise WriteError(
+            f"{path}: the edited URLs did not read back as written; nothing was written"
+        )
+    try:
+        config.loads(new_text, path)
+    except ConfigError as e:
+        raise WriteError(
+            f"{path}: the rewritten file would not be valid ({e.problems[0]}); nothing was written"
+        ) from e
+    return Rewrite(
+        new_text,
+        tuple(e.index for e in edits),
+        tuple(sorted(skipped, key=lambda s: s.index)),
+    )
+
+
+def unsafe_reason(text: str, node: Node) -> str | None:
+    """Why this scalar cannot be edited in place, or None when it can."""
+    if node.kind != "scalar":
+        return f"the url is {node.type_name}, not text"
+    if node.style in {"|", ">"}:
+        return "the url is a block scalar (| or >); edit it by hand"
+    source = text[node.start : node.end]
+    if "\n" in source or "\r" in source:
+        return "the url is written over several lines; edit it by hand"
+    if node.style is None:
+        written_as_is = source == node.value
+    elif node.style == "'":
+        written_as_is = source[:1] == source[-1:] == "'" and len(source) >= 2
+    elif node.style == '"':
+        written_as_is = source[:1] == source[-1:] == '"' and len(source) >= 2
+    else:
+        written_as_is = False
+    if not written_as_is:
+        return "the url carries a YAML tag or anchor; edit it by hand"
+    return None
+
+
+def render(style: str | None, value: str) -> str:
+    """``value`` as scalar source text in ``style``; plain text is checked by reading it back."""
+    if style == "'":
+        return "'" + value.replace("'", "''") + "'"
+    if style == '"':
+        return '"' + "".join(_escape(ch) for ch in value) + '"'
+    return value
+
+
+def _escape(ch: str) -> str:
+    if ch in {"\\", '"'}:
+        return "\\" + ch
+    if ord(ch) < 0x20 or ord(ch) == 0x7F:
+        return f"\\x{ord(ch):02x}"
+    return ch
+
+
+def _apply(text: str, edits: Iterable[_Edit]) -> str:
+    """Splice the replacements in, last first, so earlier offsets stay valid."""
+    for edit in sorted(edits, key=lambda e: e.node.start, reverse=True):
+        text = text[: edit.node.start] + edit.replacement + text[edit.node.end :]
+    return text
+
+
+def _reads_back(
+    text: str, before: Mapping[int, tuple[str, str | None]], edits: Iterable[_Edit], path: str
+) -> bool:
+    """Whether every url parses back as intended: edited ones new, the others as before."""
+    try:
+        nodes = url_nodes(parse(text, path, exact=True))
+    except ConfigError:
+        return False
+    expected = dict(before)
+    expected.update((e.index, (e.new_url, e.node.style)) for e in edits)
+    found = {i: (n.value, n.style) for i, n in nodes.items()}
+    edited_are_text = all(
+        nodes[e.index].tag == "tag:yaml.org,2002:str" for e in edits if e.index in nodes
+    )
+    return found == expected and edited_are_text
