@@ -114,6 +114,34 @@ def test_unsafe_scalars_are_skipped_untouched(written, reason):
     assert reason in result.skipped[0].reason
 
 
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("https://e.org/a?b=1", True),
+        ("https://e.org/a,b", True),
+        ("https://e.org/a:", False),
+        ("https://e.org/a #b", False),
+        ("https://e.org/a: b", False),
+    ],
+)
+def test_plain_ok_spots_values_that_need_quotes(value, ok):
+    """A plain value must read back as itself in block context."""
+    assert rewrite.plain_ok(value) is ok
+
+
+def test_value_unwritable_in_flow_context_is_found_by_reparsing():
+    """A comma is fine in a block value but ends a flow one: that edit alone is skipped."""
+    text = (
+        "version: 1\nlinks:\n  - {name: a, url: https://a.org/}\n"
+        "  - name: b\n    url: https://b.org/\n"
+    )
+    result = rewrite.rewrite_urls(text, {0: "https://a.org/?x=1,2", 1: "https://b.org/?x=1,2"})
+    assert result.applied == (1,)
+    assert [(s.index, s.line) for s in result.skipped] == [(0, 3)]
+    assert "quoting style" in result.skipped[0].reason
+    assert result.text == text.replace("url: https://b.org/", "url: https://b.org/?x=1,2")
+
+
 def test_a_missing_link_is_skipped():
     """Asking for a link that does not exist is reported, not a crash."""
     result = rewrite.rewrite_urls(_doc("https://e.org/"), {5: "https://e.org/x"})

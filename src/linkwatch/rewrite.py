@@ -14,12 +14,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import yaml
+
 from linkwatch import config
 from linkwatch.errors import ConfigError, WriteError
 from linkwatch.yamlsrc import Node, parse
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
+
+
+_NOT_IN_STYLE = "the new URL cannot be written in this quoting style; edit it by hand"
+_FAST_LOADER: type[yaml.SafeLoader | yaml.CSafeLoader] = getattr(
+    yaml, "CSafeLoader", yaml.SafeLoader
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +88,8 @@ def rewrite_urls(text: str, new_urls: Mapping[int, str], path: str = config.CONF
             skipped.append(Skipped(index, 0, f"links[{index}] has no url to rewrite"))
             continue
         reason = unsafe_reason(text, node)
+        if reason is None and node.style is None and not plain_ok(new_url):
+            reason = _NOT_IN_STYLE
         if reason is not None:
             skipped.append(Skipped(index, node.line, reason))
             continue
@@ -89,15 +99,7 @@ def rewrite_urls(text: str, new_urls: Mapping[int, str], path: str = config.CONF
         # Some value does not survive in its style (a plain URL that would end in ':', say).
         # Find which, one by one, and leave those alone.
         good = [e for e in edits if _reads_back(_apply(text, [e]), before, [e], path)]
-        skipped.extend(
-            Skipped(
-                e.index,
-                e.node.line,
-                "the new URL cannot be written in this quoting style; edit it by hand",
-            )
-            for e in edits
-            if e not in good
-        )
+        skipped.extend(Skipped(e.index, e.node.line, _NOT_IN_STYLE) for e in edits if e not in good)
         edits = good
     new_text = _apply(text, edits)
     if edits and not _reads_back(new_text, before, edits, path):
@@ -137,6 +139,19 @@ def unsafe_reason(text: str, node: Node) -> str | None:
     if not written_as_is:
         return "the url carries a YAML tag or anchor; edit it by hand"
     return None
+
+
+def plain_ok(value: str) -> bool:
+    """Whether ``value`` reads back as itself when written unquoted after ``key: ``.
+
+    A cheap first check (plain text ending in ':' or holding ' #' is not itself); the
+    whole file is still parsed again afterwards, which also covers flow context.
+    """
+    try:
+        loaded = yaml.load(f"k: {value}\n", Loader=_FAST_LOADER)  # noqa: S506 - a safe loader
+    except yaml.YAMLError:
+        return False
+    return isinstance(loaded, dict) and loaded.get("k") == value
 
 
 def render(style: str | None, value: str) -> str:
