@@ -45,6 +45,13 @@ def test_golden_file_with_lf_endings_gives_the_same_edits():
     assert planned.updated == AFTER.replace(b"\r\n", b"\n")
 
 
+def test_golden_file_without_bom_gives_the_same_edits():
+    """Without a BOM the faster parser's offsets are used; the result is the same."""
+    before = BEFORE.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+    planned = clean.plan(before, "no-bom.yaml")
+    assert planned.updated == AFTER.removeprefix(b"\xef\xbb\xbf")
+
+
 def test_golden_file_differs_only_on_url_lines():
     """Every changed line is a url line that the plan reports as written."""
     planned = clean.plan(BEFORE.decode("utf-8"), "clean_before.yaml")
