@@ -8,8 +8,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from linkwatch import clean, fileio, rewrite
+from linkwatch import clean, fileio, rewrite, urls
 from linkwatch.errors import ConfigError, WriteError
 
 DATA = Path(__file__).parent / "data"
@@ -77,6 +80,46 @@ def test_golden_file_reports_what_it_cannot_edit():
     assert "quoting style" in (stuck[48] or "")
     for line in stuck:
         assert BEFORE.split(b"\r\n")[line - 1] == AFTER.split(b"\r\n")[line - 1]
+
+
+_SEGMENTS = st.sampled_from(
+    ["gclid=1", "utm_source=a%20b", "id=7", "q=a+b", "k=", "bare", "ref=main", "x=it's", "s=%2F"]
+)
+_STYLES = st.sampled_from(["plain", "single", "double"])
+
+
+def _written(url: str, style: str) -> str:
+    if style == "single":
+        return "'" + url.replace("'", "''") + "'"
+    return f'"{url}"' if style == "double" else url
+
+
+@settings(max_examples=300 if os.environ.get("CI") else 60, deadline=None)
+@given(
+    st.lists(st.tuples(st.lists(_SEGMENTS, max_size=4), _STYLES), min_size=1, max_size=4),
+    st.sampled_from(["\n", "\r\n"]),
+    st.booleans(),
+    st.booleans(),
+)
+def test_property_rewrite_changes_only_url_values(entries, newline, bom, final_newline):
+    """Whatever the styles and line endings, only url values change, and they read back clean."""
+    lines = ["# header é", "version: 1", "links:"]
+    for i, (segments, style) in enumerate(entries):
+        url = f"https://h{i}.example.org/p" + ("?" + "&".join(segments) if segments else "")
+        lines += ["", f"  - name: n{i}  # c", f"    url: {_written(url, style)}  # after"]
+    text = ("\ufeff" if bom else "") + newline.join(lines) + (newline if final_newline else "")
+    planned = clean.plan(text, "p.yaml")
+    after = planned.updated.decode("utf-8")
+    assert after.startswith("\ufeff") is bom
+    assert after.endswith(newline) is final_newline
+    before_lines, after_lines = text.split(newline), after.split(newline)
+    assert len(before_lines) == len(after_lines)
+    changed = {i for i, (a, b) in enumerate(zip(before_lines, after_lines, strict=True)) if a != b}
+    assert {c.line - 1 for c in planned.changes} == changed
+    loaded = yaml.safe_load(after.removeprefix("\ufeff"))
+    for link in loaded["links"]:
+        assert urls.strip_tracking(link["url"]) == (link["url"], ())
+    assert clean.plan(after, "p.yaml").changes == ()
 
 
 # ---------------------------------------------------------------------------- styles

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
 
+_LINE_BREAKS = ("\n", "\r", "\x85", "\u2028", "\u2029")  # every break YAML 1.1 knows
 _NOT_IN_STYLE = "the new URL cannot be written in this quoting style; edit it by hand"
 _FAST_LOADER: type[yaml.SafeLoader | yaml.CSafeLoader] = getattr(
     yaml, "CSafeLoader", yaml.SafeLoader
@@ -150,7 +151,7 @@ def unsafe_reason(text: str, node: Node) -> str | None:
     if node.style in {"|", ">"}:
         return "the url is a block scalar (| or >); edit it by hand"
     source = text[node.start : node.end]
-    if "\n" in source or "\r" in source:
+    if any(brk in source for brk in _LINE_BREAKS):
         return "the url is written over several lines; edit it by hand"
     if node.style is None:
         written_as_is = source == node.value
