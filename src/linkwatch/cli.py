@@ -147,7 +147,7 @@ def clean(
             help="The links.yaml files to clean. Default: ./links.yaml if present, else the"
             " bundled list.",
             show_default=False,
-            metavar="[PATH]...",
+            metavar="PATH",
         ),
     ] = None,
     check_only: Annotated[
