@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from linkwatch import __version__, config, output, policy
-from linkwatch.errors import ConfigError, LinkwatchError
+from linkwatch import clean as cleaning
+from linkwatch.errors import ConfigError, LinkwatchError, UsageError
 from linkwatch.report import OutputFormat, use_color
 
 if TYPE_CHECKING:
@@ -225,6 +226,66 @@ def report(
         raise _deliver(merged, fmt, output_path, chosen)
     except LinkwatchError as e:
         raise _fail(e) from None
+
+
+@app.command(
+    epilog="Examples:\n\n  linkwatch clean\n\n  linkwatch clean --check links.yaml\n\n"
+    "  linkwatch clean --write links.yaml",
+)
+def clean(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="The links.yaml files to clean. Default: ./links.yaml if present, else the"
+            " bundled list.",
+            show_default=False,
+            metavar="PATH",
+        ),
+    ] = None,
+    check_only: Annotated[
+        bool,
+        typer.Option("--check", help="Change nothing; exit 1 if any URL carries tracking."),
+    ] = False,
+    write: Annotated[
+        bool,
+        typer.Option(
+            "--write", help="Rewrite the file in place; only the URLs change, nothing else."
+        ),
+    ] = False,
+) -> None:
+    """Remove tracking parameters (gclid, utm_*, ...) from the URLs in links.yaml.
+
+    Prints each change (line, old URL -> new URL, parameters removed) and exits 0.
+    With --check, exits 1 when anything would change (for CI and pre-commit).
+    With --write, rewrites the file atomically; exits 1 if some URL must be fixed by hand.
+    """
+    try:
+        if check_only and write:
+            raise UsageError("--check and --write cannot be used together; choose one")
+        found_any = stuck_any = False
+        targets: list[Path | None] = list(paths) if paths else [None]
+        for path in targets:
+            resolved, embedded = config.resolve_path(path, Path.cwd())
+            shown = (
+                str(path) if path is not None else str(resolved if embedded else config.CONFIG_NAME)
+            )
+            if write and embedded:
+                raise UsageError(
+                    f"no links.yaml here, and the list bundled with linkwatch ({resolved})"
+                    " is not yours to rewrite; give the PATH of your own links.yaml"
+                )
+            result = cleaning.load_plan(resolved, shown)
+            if result.changes:
+                typer.echo(cleaning.format_changes(result))
+            if write:
+                cleaning.write(result, resolved)
+            _err(cleaning.summary(result, wrote=write))
+            found_any = found_any or bool(result.changes)
+            stuck_any = stuck_any or bool(result.stuck)
+    except LinkwatchError as e:
+        raise _fail(e) from None
+    if (check_only and found_any) or (write and stuck_any):
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -1,59 +1,112 @@
-"""Write files so that a reader sees the old content or the new, never half of either."""
+"""Replace a file's contents atomically: either the whole new file is there, or the old one is.
+
+Used by ``linkwatch clean --write`` and by anything else that writes a user's file (report
+``--output``, adopting redirects). The new bytes go to a temporary file in the same
+directory (so ``os.replace`` is a rename on one file system), are flushed and fsynced, get
+the old file's permission bits, and only then replace the target. A symlink is written
+*through*: its target is replaced and the link itself stays a link.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import stat
-from typing import TYPE_CHECKING
+import tempfile
+from pathlib import Path
 
 from linkwatch.errors import WriteError
 
-if TYPE_CHECKING:
-    from pathlib import Path
+
+def real_target(path: Path) -> Path:
+    """The file a write to ``path`` must replace: the end of any chain of symlinks."""
+    return Path(os.path.realpath(path))
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data``: temp file in the same folder, fsync, ``os.replace``.
+def write_atomic(
+    path: Path, data: bytes, expected_original: bytes | None = None, *, shown: str | None = None
+) -> None:
+    """Replace ``path``'s contents with ``data``, or raise WriteError leaving it untouched.
 
-    An existing file keeps its permission bits; a new one gets the usual ``0o666 & ~umask``.
-    On failure the original is untouched, the temp file removed, and ``WriteError`` raised.
+    ``expected_original``: the bytes the caller read and edited. If the file no longer holds
+    exactly these (someone saved it meanwhile), nothing is written. None means "create or
+    overwrite whatever is there".
     """
-    folder = path.parent
-    temp = folder / f".{path.name}.{secrets.token_hex(4)}.tmp"
+    name = shown or str(path)
+    target = real_target(path)
+    mode = _mode_of(target, name)
+    _check_unchanged(target, expected_original, name)
+    fd, tmp_name = _make_temp(target, name)
+    tmp = Path(tmp_name)
     try:
         try:
-            mode: int | None = stat.S_IMODE(path.stat().st_mode)
-        except FileNotFoundError:
-            mode = None
-        # O_EXCL: never write through a file (or symlink) someone else put at the temp name.
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            if mode is not None:
-                temp.chmod(mode)
-            temp.replace(path)
+            with os.fdopen(fd, "wb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+            tmp.chmod(mode)
+            # Checked again at the last moment: the window for a lost edit is now tiny.
+            _check_unchanged(target, expected_original, name)
+            tmp.replace(target)  # os.replace: atomic on POSIX and Windows
         except BaseException:
             with contextlib.suppress(OSError):
-                temp.unlink()
+                tmp.unlink()
             raise
-        _fsync_folder(folder)
     except OSError as e:
-        raise WriteError(f"cannot write {path}: {e.strerror or e}") from e
+        raise WriteError(
+            f"{name}: could not be written ({_reason(e)}); it was left as it was"
+        ) from e
+    _sync_directory(target.parent)
 
 
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable; some platforms cannot open a folder, which is fine."""
+def _mode_of(target: Path, name: str) -> int:
+    """Permission bits for the new file: the old file's, else the usual default for new files."""
     try:
-        fd = os.open(folder, os.O_RDONLY)
+        return stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+    except OSError as e:
+        raise WriteError(f"{name}: cannot be examined ({_reason(e)}); nothing was written") from e
+
+
+def _check_unchanged(target: Path, expected: bytes | None, name: str) -> None:
+    if expected is None:
+        return
+    try:
+        current = target.read_bytes()
+    except OSError as e:
+        raise WriteError(f"{name}: cannot be re-read ({_reason(e)}); nothing was written") from e
+    if current != expected:
+        raise WriteError(
+            f"{name}: changed on disk since linkwatch read it; nothing was written."
+            " Run the command again"
+        )
+
+
+def _make_temp(target: Path, name: str) -> tuple[int, str]:
+    try:
+        return tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as e:
+        raise WriteError(
+            f"{name}: cannot create a temporary file beside it ({_reason(e)}); nothing was written"
+        ) from e
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make the rename itself durable; best effort, as not every platform can open a folder."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
     except OSError:
         return
     try:
-        with contextlib.suppress(OSError):
-            os.fsync(fd)
+        os.fsync(fd)
+    except OSError:
+        pass
     finally:
         os.close(fd)
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error)

@@ -121,7 +121,8 @@ def test_unwritable_output_exits_2(tmp_path, report):
     """An --output that cannot be written is a clear error."""
     result = run_cli("report", str(_save(tmp_path, report)), "-o", str(tmp_path / "no" / "x.md"))
     assert result.exit_code == 2
-    assert "cannot write" in result.stderr
+    assert "x.md: cannot create a temporary file beside it" in result.stderr
+    assert "nothing was written" in result.stderr
 
 
 def test_terminal_gets_colour_unless_no_color(tmp_path, report, monkeypatch):

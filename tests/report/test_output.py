@@ -60,7 +60,7 @@ def test_write_atomic_new_file_follows_umask(tmp_path):
 
 def test_write_atomic_failure_leaves_nothing_behind(tmp_path):
     """Writing into a missing folder raises WriteError and leaves no temp file."""
-    with pytest.raises(WriteError, match="cannot write"):
+    with pytest.raises(WriteError, match="nothing was written"):
         write_atomic(tmp_path / "missing" / "out.json", b"x")
     assert list(tmp_path.iterdir()) == []
 
