@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from linkwatch import __version__, config, output, policy
+from linkwatch import __version__, config, importing, output, policy, scaffold
 from linkwatch import clean as cleaning
 from linkwatch.errors import ConfigError, LinkwatchError, UsageError
 from linkwatch.report import OutputFormat, use_color
@@ -34,15 +34,6 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-ConfigArg = Annotated[
-    Path | None,
-    typer.Argument(
-        help="The links.yaml to read. Default: ./links.yaml if present, else the bundled list.",
-        show_default=False,
-        dir_okay=True,
-        metavar="[PATH]",
-    ),
-]
 ConfigOption = Annotated[
     Path | None,
     typer.Option(
@@ -88,6 +79,11 @@ def _load(path: Path | None) -> Config:
 
 
 def _fail(error: LinkwatchError) -> typer.Exit:
+    _report_error(error)
+    return typer.Exit(error.exit_code)
+
+
+def _report_error(error: LinkwatchError) -> None:
     if isinstance(error, ConfigError):
         for problem in error.problems:
             _err(str(problem))
@@ -95,23 +91,39 @@ def _fail(error: LinkwatchError) -> typer.Exit:
         _err(f"{count} problem{'s' if count != 1 else ''} found")
     else:
         _err(f"error: {error}")
-    return typer.Exit(error.exit_code)
 
 
 @app.command(
-    epilog="Examples:\n\n  linkwatch validate\n\n  linkwatch validate path/to/links.yaml",
+    epilog="Examples:\n\n  linkwatch validate\n\n  linkwatch validate links.yaml other.yaml",
 )
-def validate(path: ConfigArg = None) -> None:
+def validate(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="The links.yaml files to check. Default: ./links.yaml if present, else the"
+            " bundled list.",
+            show_default=False,
+            metavar="[PATH]...",
+        ),
+    ] = None,
+) -> None:
     """Check that a links.yaml is well-formed; print every problem with its line and column.
 
     Prints `ok: N links` and exits 0, or lists each problem and exits 2.
     """
-    try:
-        cfg = _load(path)
-    except LinkwatchError as e:
-        raise _fail(e) from None
-    count = len(cfg.links)
-    typer.echo(f"ok: {count} link{'s' if count != 1 else ''} ({cfg.path})")
+    failed: LinkwatchError | None = None
+    targets: list[Path | None] = list(paths) if paths else [None]
+    for path in targets:
+        try:
+            cfg = _load(path)
+        except LinkwatchError as e:
+            failed = e
+            _report_error(e)
+            continue
+        count = len(cfg.links)
+        typer.echo(f"ok: {count} link{'s' if count != 1 else ''} ({cfg.path})")
+    if failed is not None:
+        raise typer.Exit(failed.exit_code)
 
 
 @app.command(
@@ -286,6 +298,88 @@ def clean(
         raise _fail(e) from None
     if (check_only and found_any) or (write and stuck_any):
         raise typer.Exit(1)
+
+
+@app.command(
+    "import",
+    epilog="Examples:\n\n  linkwatch import press-release.txt\n\n"
+    "  linkwatch import resources.md --into links.yaml --write",
+)
+def import_(
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="A plain-text, Markdown or HTML document that mentions links.",
+            show_default=False,
+            metavar="SOURCE",
+        ),
+    ],
+    into: Annotated[
+        Path | None,
+        typer.Option(
+            "--into",
+            help="The links.yaml to add to (default ./links.yaml; created if missing).",
+            show_default=False,
+        ),
+    ] = None,
+    write: Annotated[
+        bool, typer.Option("--write", help="Append the new entries to the file.")
+    ] = False,
+    source_text: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            help="What to put in each entry's `source:` (default: the document's title and name).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Build entries from a document people already have: a press release, a web page.
+
+    Each link is named from its context (the label before it, the link text, else the site),
+    cleaned of tracking parameters, and given a `source:`. Links already in the list are
+    skipped and reported. Without --write, prints the YAML it would add.
+    """
+    try:
+        plan = importing.plan(source, into if into is not None else Path(config.CONFIG_NAME))
+        for skipped in plan.already:
+            _err(f"already in {plan.target_shown}: {skipped}")
+        for refused in plan.refused:
+            _err(f"{source}:{refused.line}: not an http(s) link, skipped: {refused.url}")
+        if source_text is not None:
+            plan = importing.with_source(plan, source_text)
+        if write:
+            importing.write(plan)
+        elif plan.entries:
+            typer.echo(importing.preview(plan), nl=False)
+        _err(importing.summary(plan, wrote=write))
+    except LinkwatchError as e:
+        raise _fail(e) from None
+
+
+@app.command(epilog="Examples:\n\n  linkwatch init\n\n  linkwatch init path/to/repository")
+def init(
+    directory: Annotated[
+        Path,
+        typer.Argument(help="The repository to set up (default: here).", show_default=False),
+    ] = Path(),
+) -> None:
+    """Set up another repository to watch its own list: links.yaml, workflow, pre-commit.
+
+    Writes a commented starter links.yaml (with its JSON Schema), a nightly GitHub Actions
+    workflow with its issue script, and a pre-commit configuration. An existing file is
+    never overwritten: it is named and left as it is.
+    """
+    try:
+        results = scaffold.init(directory)
+    except LinkwatchError as e:
+        raise _fail(e) from None
+    for item, result in results:
+        shown = directory / item.path
+        if result is scaffold.Result.WRITTEN:
+            typer.echo(f"wrote {shown}: {item.purpose}")
+        else:
+            _err(f"skipped {shown}: it exists, left as it is")
 
 
 def main() -> None:
