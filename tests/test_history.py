@@ -206,3 +206,14 @@ def test_invariants_hold_for_any_sequence(sequence, fail_after, recover_after):
         if now.problem:
             assert now.first_failed is not None
         state = after
+
+
+def test_mark_as_json():
+    """Marks serialise for the JSON report, label included."""
+    assert Mark(MarkKind.PERSISTING, night(0), 2).to_json() == {
+        "kind": "persisting",
+        "since": "2026-11-20T02:00:00+00:00",
+        "runs": 2,
+        "label": "persisting (since 2026-11-20, 2 runs)",
+    }
+    assert Mark(MarkKind.RECOVERED, None, 1).to_json()["since"] is None

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import stat
+from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from factories import lid, link, night, run
 from linkwatch import fileio, history, statefile
@@ -215,7 +219,8 @@ def test_remember_scripts_the_check_runs(tmp_path):
     assert first.warnings == ()
     second = statefile.remember(run({A: Status.BROKEN}, night(1)), path, now=night(1), fail_after=2)
     assert second.marks[lid(A)].kind is MarkKind.NEW
-    assert second.counts(run({A: Status.BROKEN}, night(1))) == (True,)
+    assert second.failed
+    assert not first.failed
     assert statefile.read(path) == second.state
 
 
@@ -228,3 +233,55 @@ def test_remember_recovers_from_a_corrupt_file(tmp_path):
     assert "corrupt-20261120T020000Z" in result.warnings[0]
     assert statefile.read(path) == result.state
     assert (tmp_path / "state.json.corrupt-20261120T020000Z").read_bytes() == b"\x00garbage"
+
+
+times = st.datetimes(
+    min_value=datetime(2000, 1, 1),  # noqa: DTZ001 - hypothesis wants naive bounds
+    max_value=datetime(2100, 1, 1),  # noqa: DTZ001
+    timezones=st.just(UTC),
+)
+link_states = st.builds(
+    history.LinkState,
+    name=st.text(st.characters(exclude_categories=()), max_size=40),
+    url=st.text(max_size=80),
+    last_status=st.sampled_from(Status),
+    last_reason=st.text(max_size=80),
+    last_checked=times,
+    consecutive_failures=st.integers(0, 10_000),
+    consecutive_successes=st.integers(0, 10_000),
+    first_failed=st.none() | times,
+    last_ok=st.none() | times,
+    problem=st.booleans(),
+)
+
+
+def test_lone_surrogates_survive_a_round_trip():
+    """A name with a lone surrogate (legal in JSON escapes) is saved, not a crash."""
+    loaded = statefile.loads(statefile.dumps(sample_state()).replace(b'"Alpha"', b'"\\ud800x"'))
+    assert loaded.links[lid(A)].name == "\ud800x"
+    assert statefile.loads(statefile.dumps(loaded)) == loaded
+
+
+@given(st.dictionaries(st.text(min_size=1, max_size=20), link_states, max_size=5))
+def test_any_state_round_trips(links):
+    """Every state, whatever its text, is read back exactly as it was written."""
+    state = State(links=links)
+    assert statefile.loads(statefile.dumps(state)) == state
+
+
+@given(st.binary(max_size=300) | st.text(max_size=300).map(str.encode))
+def test_any_bytes_either_load_or_say_why(data):
+    """Arbitrary bytes never raise anything but StateFileError."""
+    with contextlib.suppress(statefile.StateFileError):
+        statefile.loads(data)
+
+
+@given(st.data())
+def test_damaged_real_files_say_why(data):
+    """A real state file cut short or with a byte flipped loads or is refused cleanly."""
+    raw = bytearray(statefile.dumps(sample_state()))
+    cut = data.draw(st.integers(0, len(raw)))
+    flip = data.draw(st.integers(0, len(raw) - 1))
+    raw[flip] ^= data.draw(st.integers(1, 255))
+    with contextlib.suppress(statefile.StateFileError):
+        statefile.loads(bytes(raw[:cut]))

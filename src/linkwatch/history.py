@@ -97,6 +97,15 @@ class Mark:
         """Whether this link is a problem for the exit code, the Markdown and the tracker."""
         return self.kind in {MarkKind.NEW, MarkKind.PERSISTING, MarkKind.RECOVERING}
 
+    def to_json(self) -> dict[str, str | int | None]:
+        """The mark as a JSON record, for the report formats."""
+        return {
+            "kind": self.kind.value,
+            "since": self.since.isoformat() if self.since is not None else None,
+            "runs": self.runs,
+            "label": self.label,
+        }
+
     @property
     def label(self) -> str:
         """Short human text: ``new``, ``persisting (since 2026-11-20, 3 runs)``, ``recovered``."""

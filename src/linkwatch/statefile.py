@@ -66,7 +66,8 @@ def dumps(state: history.State) -> bytes:
         for key, link in sorted(state.links.items())
     }
     doc = {"schema": SCHEMA, "links": links}
-    return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    # ASCII escapes: a lone surrogate read back from an old file still writes (and reads) back.
+    return (json.dumps(doc, indent=2, ensure_ascii=True) + "\n").encode("ascii")
 
 
 # ---------------------------------------------------------------- decoding
@@ -256,9 +257,10 @@ class Remembered:
     marks: dict[str, history.Mark]
     warnings: tuple[str, ...] = ()
 
-    def counts(self, report: Report) -> tuple[bool, ...]:
-        """Per outcome, whether it is a problem once history is considered (tracked statuses)."""
-        return tuple(history.counts_as_problem(o, self.marks) for o in report.outcomes)
+    @property
+    def failed(self) -> bool:
+        """Whether any link counts as a problem once the thresholds are applied (exit code 1)."""
+        return any(mark.counts for mark in self.marks.values())
 
 
 def remember(
@@ -272,7 +274,10 @@ def remember(
 ) -> Remembered:
     """Load the state at ``path``, fold this run's report in, save it, and return the marks.
 
-    This is the single call ``check --state`` makes after building its report.
+    This is the single call ``check --state`` makes after building its report. Pass the
+    ``--fail-on`` statuses as ``failing`` so that every status that fails a run needs
+    ``fail_after`` runs in a row. Raises ``WriteError`` (exit 2) only when the file cannot
+    be read, moved aside or written; a damaged file is a warning, never an error.
     """
     thresholds = history.Thresholds(fail_after, recover_after, frozenset(failing))
     loaded = load(path, now)
