@@ -193,3 +193,34 @@ def test_describe_and_summary_show_no_untrusted_text():
     assert "@everyone" not in lines[0]
     assert summary(the_plan) == "plan: 1 create"
     assert summary(plan(wanted(run({A: OK}, night(0)), None), [])) == "plan: nothing to do"
+
+
+def test_state_reset_does_not_close_open_issues():
+    """After a state file is moved aside, a still-failing link's issue is held, not closed."""
+    rep = run({A: BROKEN}, night(0))
+    existing = [issue_for(rep, A, 7)]
+    fresh = history.update(State(), rep, night(5), Thresholds(fail_after=2))
+    the_wanted = wanted(rep, fresh)
+    assert the_wanted.held == {lid(A)}
+    assert plan(the_wanted, existing).steps == ()
+
+
+def test_skipped_link_keeps_its_issue_as_it_is():
+    """A link now marked skip is not looked at, so its issue is neither edited nor closed."""
+    old = run({A: BROKEN}, night(0))
+    skipped = run({A: Status.SKIPPED}, night(1))
+    existing = [issue_for(old, A, 7)]
+    assert plan(wanted(skipped, None), existing).steps == ()
+    state = history.update(State(), old, night(0))
+    state = history.update(state, skipped, night(1))
+    assert plan(wanted(skipped, state), existing).steps == ()
+    assert plan(wanted(None, state), existing).steps == ()
+
+
+def test_link_unknown_to_the_state_is_held():
+    """A report link the state has never seen is neither created nor closed."""
+    rep = run({A: BROKEN, B: BROKEN}, night(0))
+    state = history.update(State(), run({A: BROKEN}, night(0)), night(0))
+    the_wanted = wanted(rep, state)
+    assert set(the_wanted.failures) == {lid(A)}
+    assert the_wanted.held == {lid(B)}

@@ -12,7 +12,10 @@ Decisions (see docs/design-history.md):
 - An issue a maintainer closed as *not planned* is muted: linkwatch leaves it closed.
 - A second open issue for the same id (made by hand, or by an old bug) is closed as a
   duplicate of the oldest.
-- A link that is still a problem but passing (recovering, ``--recover-after``) is left alone.
+- A link that is neither clearly failing nor clearly healthy is *held*: its issue, if any, is
+  left exactly as it is. That covers a problem that is passing but not yet recovered
+  (``--recover-after``), a failure not yet counted (``--fail-after``; e.g. right after a
+  state file was reset, so that open issues are not closed and reopened), and skipped links.
 """
 
 from __future__ import annotations
@@ -45,7 +48,6 @@ class Failure:
     http_status: int | None = None
     final_url: str | None = None
     since: datetime | None = None
-    recovering: bool = False  # still a problem, but passing: leave its issue as it is
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,7 @@ class Wanted:
 
     failures: Mapping[str, Failure]
     healthy: Mapping[str, str]  # id → "ok (HTTP 200)", for the closing comment
+    held: frozenset[str] = frozenset()  # ids whose issues are left as they are
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +129,7 @@ def _answer(status: Status, http_status: int | None) -> str:
     return f"{status.value} (HTTP {http_status})" if http_status is not None else status.value
 
 
-def _failure(outcome: Outcome, since: datetime | None, *, recovering: bool = False) -> Failure:
+def _failure(outcome: Outcome, since: datetime | None) -> Failure:
     return Failure(
         id=history.link_id(outcome),
         name=outcome.link.name,
@@ -137,7 +140,6 @@ def _failure(outcome: Outcome, since: datetime | None, *, recovering: bool = Fal
         http_status=outcome.http_status,
         final_url=outcome.final_url,
         since=since,
-        recovering=recovering,
     )
 
 
@@ -153,41 +155,44 @@ def wanted(
     outcomes = {history.link_id(o): o for o in report.outcomes} if report else {}
     failures: dict[str, Failure] = {}
     healthy: dict[str, str] = {}
+    held: set[str] = set()
     if state is None:
         for key, o in outcomes.items():
-            if o.status in failing_set:
+            if o.status is Status.SKIPPED:
+                held.add(key)
+            elif o.status in failing_set:
                 failures[key] = _failure(o, None)
-            elif o.status is not Status.SKIPPED:
+            else:
                 healthy[key] = _answer(o.status, o.http_status)
-        return Wanted(failures, healthy)
+        return Wanted(failures, healthy, frozenset(held))
     for key, memory in state.links.items():
         outcome = outcomes.get(key)
-        if not memory.problem:
-            if outcome is not None:
-                healthy[key] = _answer(outcome.status, outcome.http_status)
-            elif report is None:
-                healthy[key] = memory.last_status.value
-            continue
-        recovering = memory.consecutive_failures == 0
         if report is not None and outcome is None:
             continue  # no longer in links.yaml: its issue is closed as such
-        if outcome is not None:
-            failures[key] = _failure(outcome, memory.first_failed, recovering=recovering)
+        status = outcome.status if outcome is not None else memory.last_status
+        if status is Status.SKIPPED:
+            held.add(key)
+        elif memory.problem:
+            if memory.consecutive_failures == 0:
+                held.add(key)  # recovering: not yet --recover-after passing runs
+            elif outcome is not None:
+                failures[key] = _failure(outcome, memory.first_failed)
+            else:
+                failures[key] = Failure(
+                    id=key,
+                    name=memory.name,
+                    url=memory.url,
+                    status=memory.last_status,
+                    reason=memory.last_reason,
+                    since=memory.first_failed,
+                )
+        elif memory.consecutive_failures > 0:
+            held.add(key)  # pending: failing, not yet --fail-after runs
         else:
-            failures[key] = Failure(
-                id=key,
-                name=memory.name,
-                url=memory.url,
-                status=memory.last_status,
-                reason=memory.last_reason,
-                since=memory.first_failed,
-                recovering=recovering,
-            )
-    # Links in the report that the state has not seen yet are healthy for the tracker.
-    for key, o in outcomes.items():
-        if key not in state.links and key not in healthy:
-            healthy[key] = _answer(o.status, o.http_status)
-    return Wanted(failures, healthy)
+            healthy[key] = _answer(outcome.status, outcome.http_status) if outcome else status.value
+    # Links in the report that the state has not seen yet are held: nothing is known.
+    held.update(key for key in outcomes if key not in state.links)
+    return Wanted(failures, healthy, frozenset(held))
 
 
 # ---------------------------------------------------------------- the plan
@@ -251,9 +256,9 @@ def plan(wanted_now: Wanted, issues: Sequence[RemoteIssue]) -> Plan:
             for issue, _ in opened[1:]
         )
         failure = wanted_now.failures.get(key)
+        if key in wanted_now.held:
+            continue
         if failure is not None:
-            if failure.recovering:
-                continue
             if canonical is not None and not canonical[0].open and canonical[0].not_planned:
                 muted.append(canonical[0].number)
                 continue
