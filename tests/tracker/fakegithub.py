@@ -8,12 +8,18 @@ Like the real one: listing is newest first, paginated with a ``Link`` header, fi
 
 from __future__ import annotations
 
+import contextlib
+import http.server
 import json
+import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 API = "https://api.github.test"
 TOKEN = "ghp_S3cretTokenValue0123456789abcdefXYZ"
@@ -165,3 +171,45 @@ class FakeGitHub:
 
 def _json(status: int, data: Any, headers: dict[str, str] | None = None) -> httpx.Response:
     return httpx.Response(status, json=data, headers=headers or {})
+
+
+@contextlib.contextmanager
+def serve(fake: FakeGitHub) -> Iterator[str]:
+    """Serve ``fake`` over real HTTP on 127.0.0.1; yields the API root to pass as --api-url."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _any(self) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            request = httpx.Request(
+                self.command,
+                f"{fake.api}{self.path}",
+                headers=list(self.headers.items()),
+                content=self.rfile.read(length),
+            )
+            response = fake.handle(request)
+            body = response.read()
+            self.send_response(response.status_code)
+            for name, value in response.headers.items():
+                if name.lower() not in {"content-length", "transfer-encoding", "connection"}:
+                    self.send_header(name, value)
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = do_PATCH = _any  # noqa: N815 - http.server's naming
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    fake.api = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield fake.api
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
