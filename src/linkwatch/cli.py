@@ -5,18 +5,21 @@ from __future__ import annotations
 import json
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from linkwatch import __version__, config, statefile
+from linkwatch import __version__, config, history, statefile
 from linkwatch.errors import ConfigError, LinkwatchError, NetworkUnavailableError, UsageError
 from linkwatch.tracker import github, inputs
 from linkwatch.tracker import plan as tracker_plan
 
 if TYPE_CHECKING:
-    from linkwatch.models import Config
+    from collections.abc import Iterable
+
+    from linkwatch.models import Config, Report, Status
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 nothing failed the policy; 1 problems found; 2 usage or config error;"
@@ -136,6 +139,61 @@ def check(config_path: ConfigOption = None) -> None:
         raise _fail(e) from None
     _err("error: the checking engine is not built yet (see the engine issue); nothing was checked")
     raise typer.Exit(2)
+
+
+# History options for `check` (wired in by the engine merge; see docs/readme/state.md).
+StateOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--state",
+        help="Remember results across runs in this JSON file; marks problems new, persisting"
+        " or recovered.",
+        dir_okay=False,
+        show_default=False,
+    ),
+]
+FailAfterOption = Annotated[
+    int,
+    typer.Option(
+        "--fail-after",
+        min=1,
+        help="A failing link counts as a problem only after N failing runs in a row (with"
+        " --state).",
+    ),
+]
+RecoverAfterOption = Annotated[
+    int,
+    typer.Option(
+        "--recover-after",
+        min=1,
+        help="A problem counts as recovered only after M passing runs in a row (with --state).",
+    ),
+]
+
+
+def _remember(
+    report: Report,
+    state_path: Path | None,
+    fail_after: int,
+    recover_after: int,
+    failing: Iterable[Status] = history.DEFAULT_FAILING,
+) -> statefile.Remembered | None:
+    """Fold the run into the state file, print its warnings; None without --state."""
+    if state_path is None:
+        if fail_after != 1 or recover_after != 1:
+            raise UsageError("--fail-after and --recover-after need --state FILE")
+        return None
+    remembered = statefile.remember(
+        report,
+        state_path,
+        now=datetime.now(UTC),
+        fail_after=fail_after,
+        recover_after=recover_after,
+        failing=failing,
+    )
+    for warning in remembered.warnings:
+        _err(warning)
+    return remembered
 
 
 sync_app = typer.Typer(
