@@ -224,3 +224,21 @@ def test_link_unknown_to_the_state_is_held():
     the_wanted = wanted(rep, state)
     assert set(the_wanted.failures) == {lid(A)}
     assert the_wanted.held == {lid(B)}
+
+
+def test_crlf_from_the_web_editor_is_not_a_change():
+    """A body saved by GitHub's editor with CRLF and a trailing newline trimmed needs no edit."""
+    rep = run({A: BROKEN}, night(0))
+    issue = issue_for(rep, A, 7)
+    resaved = replace(issue, body=issue.body.replace("\n", "\r\n").rstrip())
+    assert plan(wanted(rep, None), [resaved]).steps == ()
+
+
+def test_a_human_edit_of_the_body_is_replaced():
+    """The body belongs to linkwatch: an edited body is rewritten (comments are for humans)."""
+    rep = run({A: BROKEN}, night(0))
+    issue = issue_for(rep, A, 7)
+    edited = replace(issue, body=issue.body + "\nI called them, they are moving.")
+    (step,) = plan(wanted(rep, None), [edited]).steps
+    assert step.verbs == ("update",)
+    assert step.body == issue.body

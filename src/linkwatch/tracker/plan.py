@@ -207,6 +207,11 @@ def _group(issues: Iterable[RemoteIssue]) -> dict[str, list[tuple[RemoteIssue, S
     return groups
 
 
+def _same(ours: str, theirs: str) -> bool:
+    """Equal up to what GitHub's editor changes (CRLF line ends, trailing white space)."""
+    return ours.replace("\r\n", "\n").strip() == theirs.replace("\r\n", "\n").strip()
+
+
 def _for_failure(
     failure: Failure, canonical: tuple[RemoteIssue, Status | None] | None
 ) -> Step | None:
@@ -215,8 +220,8 @@ def _for_failure(
         return Step(failure.id, None, "failing", title=new_title, body=new_body)
     issue, announced = canonical
     if issue.open:
-        changed_title = new_title if new_title != issue.title else None
-        changed_body = new_body if new_body != issue.body else None
+        changed_title = None if _same(new_title, issue.title) else new_title
+        changed_body = None if _same(new_body, issue.body) else new_body
         comment = text.changed_comment(announced, failure) if announced != failure.status else None
         if changed_title is None and changed_body is None and comment is None:
             return None
@@ -228,8 +233,8 @@ def _for_failure(
         failure.id,
         issue.number,
         "failing again",
-        title=new_title if new_title != issue.title else None,
-        body=new_body if new_body != issue.body else None,
+        title=None if _same(new_title, issue.title) else new_title,
+        body=None if _same(new_body, issue.body) else new_body,
         state=IssueState.OPEN,
         comment=text.reopened_comment(failure),
     )
