@@ -312,3 +312,49 @@ def test_enterprise_api_url_is_used_as_the_root():
     )
     gh.list_issues("linkwatch")
     assert seen[0].startswith("https://ghe.example/api/v3/repos/safe/links/issues?")
+
+
+def _answer_once(fake, response):
+    """Makes the fake give ``response`` to the next request, then behave normally."""
+    answers = iter([response])
+    real = fake.handle
+    fake.handle = lambda request: next(answers, None) or real(request)
+
+
+def test_retry_after_as_an_http_date(fake, clock):
+    """Retry-After may be a date; the wait is until then."""
+    when = "Fri, 15 Jan 2027 08:00:45 GMT"  # 45 s after the fake clock's now
+    _answer_once(fake, httpx.Response(429, headers={"retry-after": when}))
+    client(fake, clock).list_issues("linkwatch")
+    assert clock.sleeps == [45.0]
+
+
+@pytest.mark.parametrize("headers", [{"retry-after": "soon"}, {"x-ratelimit-remaining": "0"}, {}])
+def test_unreadable_rate_limit_waits_a_minute(fake, clock, headers):
+    """A 429 whose timing cannot be read waits GitHub's advised minute."""
+    _answer_once(fake, httpx.Response(429, headers=headers, text="slow down"))
+    client(fake, clock).list_issues("linkwatch")
+    assert clock.sleeps == [60.0]
+
+
+@pytest.mark.parametrize(
+    ("method", "answer", "message"),
+    [
+        ("GET", {"message": "not a list"}, "not a list"),
+        ("POST", {"title": "no number"}, "did not say its number"),
+    ],
+)
+def test_malformed_answers_are_tracker_errors(fake, clock, method, answer, message):
+    """An answer of the wrong shape stops the run with a message."""
+    fake.respond[(method, f"/repos/{fake.repo}/issues")] = httpx.Response(200, json=answer)
+    gh = client(fake, clock)
+    call = gh.list_issues if method == "GET" else lambda label: gh.create_issue("t", "b", label)
+    with pytest.raises(TrackerError, match=message):
+        call("linkwatch")
+
+
+def test_plain_text_error_body_still_gives_the_status(fake, clock):
+    """An error page without JSON still yields the HTTP status in the message."""
+    fake.respond[("GET", f"/repos/{fake.repo}/issues")] = httpx.Response(404, text="<html>")
+    with pytest.raises(TrackerError, match=r"\(HTTP 404\)$"):
+        client(fake, clock).list_issues("linkwatch")
