@@ -288,7 +288,14 @@ def test_bad_repo_is_a_usage_error(repo):
 
 
 @pytest.mark.parametrize(
-    "url", ["ftp://x", "https://", "https://u:p@ghe.example/api", "https://x/api?q=1"]
+    "url",
+    [
+        "ftp://x",
+        "https://",
+        "https://u:p@ghe.example/api",
+        "https://x/api?q=1",
+        "http://ghe.example/api/v3",
+    ],
 )
 def test_bad_api_url_is_a_usage_error(url):
     """--api-url must be a plain http(s) URL."""
@@ -358,3 +365,18 @@ def test_plain_text_error_body_still_gives_the_status(fake, clock):
     fake.respond[("GET", f"/repos/{fake.repo}/issues")] = httpx.Response(404, text="<html>")
     with pytest.raises(TrackerError, match=r"\(HTTP 404\)$"):
         client(fake, clock).list_issues("linkwatch")
+
+
+def test_plain_http_is_only_for_loopback():
+    """http:// is accepted for a local test server, nowhere else."""
+    assert check_api_url("http://127.0.0.1:8080/") == "http://127.0.0.1:8080"
+    assert check_api_url("http://localhost/api") == "http://localhost/api"
+
+
+@pytest.mark.parametrize("value", ["", "tok en", "tok\nen", "tök"])
+def test_malformed_token_is_refused_without_echo(value):
+    """A token that cannot be a header is a usage error that does not repeat it."""
+    with pytest.raises(UsageError) as info:
+        Token(value)
+    assert "GITHUB_TOKEN" in str(info.value)
+    assert value not in str(info.value) or not value

@@ -35,6 +35,7 @@ _REPO_RE: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{
 # GitHub's advice for a secondary rate limit that names no time: wait at least a minute.
 _DEFAULT_RATE_WAIT: Final = 60.0
 _RATE_RETRIES: Final = 3
+_LOOPBACK: Final = frozenset({"localhost", "127.0.0.1", "::1"})
 _SERVER_RETRIES: Final = 2
 
 
@@ -44,6 +45,10 @@ class Token:
     __slots__ = ("_value",)
 
     def __init__(self, value: str) -> None:
+        # A token is printable ASCII without spaces; anything else would break (or smuggle)
+        # a header. The message never repeats the value.
+        if not value or not all("!" <= c <= "~" for c in value):
+            raise UsageError("GITHUB_TOKEN holds characters a token cannot have")
         self._value = value
 
     def reveal(self) -> str:
@@ -71,6 +76,9 @@ def check_api_url(url: str) -> str:
         raise UsageError("--api-url must be an http(s) URL such as https://ghe.example.com/api/v3")
     if parts.username or parts.password or parts.query or parts.fragment:
         raise UsageError("--api-url must not carry credentials, a query or a fragment")
+    if parts.scheme == "http" and parts.hostname not in _LOOPBACK:
+        # The token would cross the network in clear text.
+        raise UsageError("--api-url must use https (plain http only for localhost)")
     return url.rstrip("/")
 
 
