@@ -15,6 +15,7 @@ from linkwatch import __version__, config, history, statefile
 from linkwatch.errors import ConfigError, LinkwatchError, NetworkUnavailableError, UsageError
 from linkwatch.tracker import github, inputs
 from linkwatch.tracker import plan as tracker_plan
+from linkwatch.tracker import sync as tracker_sync
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -239,7 +240,7 @@ def _sync_github(
 
     token = github.Token(secret) if secret else None
     with _github(repo, token, api_url) as client:
-        return github.sync(client, wanted, label, dry_run=dry_run, on_step=done)
+        return tracker_sync.sync(client, wanted, label, dry_run=dry_run, on_step=done)
 
 
 @sync_app.command(

@@ -10,8 +10,9 @@ from linkwatch import statefile
 from linkwatch.errors import RateLimitedError
 from linkwatch.models import Status
 from linkwatch.tracker import body
-from linkwatch.tracker.github import GitHub, Token, sync
+from linkwatch.tracker.github import GitHub, Token
 from linkwatch.tracker.plan import Failure, wanted
+from linkwatch.tracker.sync import sync
 
 OK, BROKEN, ERROR = Status.OK, Status.BROKEN, Status.ERROR
 A, B, C = link("Alpha", index=0), link("Beta", index=1), link("Gamma", index=2)
