@@ -102,6 +102,7 @@ def test_not_planned_issue_is_muted():
     assert the_plan.steps == ()
     assert the_plan.muted == (7,)
     assert "muted" in describe(the_plan)[0]
+    assert summary(the_plan) == "plan: nothing to do (1 muted: closed as not planned)"
 
 
 def test_duplicate_open_issues_are_closed_as_duplicates():

@@ -295,9 +295,10 @@ def describe(the_plan: Plan) -> list[str]:
 
 
 def summary(the_plan: Plan) -> str:
-    """``plan: 1 create, 2 close`` or ``plan: nothing to do``."""
+    """``plan: 1 create, 2 close`` or ``plan: nothing to do``, with muted issues counted."""
     counts = the_plan.counts()
-    if not counts:
-        return "plan: nothing to do"
     order = ("create", "update", "comment", "reopen", "close")
-    return "plan: " + ", ".join(f"{counts[v]} {v}" for v in order if v in counts)
+    text = ", ".join(f"{counts[v]} {v}" for v in order if v in counts) or "nothing to do"
+    if the_plan.muted:
+        text += f" ({len(the_plan.muted)} muted: closed as not planned)"
+    return f"plan: {text}"
