@@ -41,8 +41,43 @@ def sync(*args, token=TOKEN):
 
 
 def report_json(tmp_path, statuses, *, offline=False):
-    """A saved report in the linkwatch.report/1 shape."""
+    """A saved report in the full linkwatch.report/1 shape (what `check --format json` writes)."""
     rep = run(statuses, night(0))
+    records = [
+        {
+            "id": lid(o.link),
+            "index": o.link.index,
+            "name": o.link.name,
+            "category": o.link.category,
+            "tags": list(o.link.tags),
+            "owner": o.link.owner,
+            "notes": o.link.notes,
+            "source": o.link.source,
+            "line": o.link.line,
+            "column": o.link.column,
+            "url_line": o.link.url_line,
+            "url_column": o.link.url_column,
+            "url": o.link.url,
+            "keep_params": list(o.link.keep_params),
+            "checked_url": o.checked_url,
+            "stripped_params": list(o.stripped_params),
+            "status": o.status.value,
+            "http_status": o.http_status,
+            "final_url": o.final_url,
+            "redirects": [],
+            "flags": [],
+            "reason": o.reason,
+            "action": o.action,
+            "attempts": o.attempts,
+            "elapsed_ms": o.elapsed_ms,
+            "tls_expires": None,
+            "title": None,
+        }
+        for o in rep.outcomes
+    ]
+    statuses_count = {}
+    for o in rep.outcomes:
+        statuses_count[o.status.value] = statuses_count.get(o.status.value, 0) + 1
     doc = {
         "schema": "linkwatch.report/1",
         "tool": "linkwatch",
@@ -50,24 +85,15 @@ def report_json(tmp_path, statuses, *, offline=False):
         "config_path": rep.config_path,
         "started": rep.started.isoformat(),
         "finished": rep.finished.isoformat(),
+        "duration_s": rep.duration_s,
         "network_unavailable": offline,
-        "links": [
-            {
-                "id": lid(o.link),
-                "index": o.link.index,
-                "name": o.link.name,
-                "url": o.link.url,
-                "line": o.link.line,
-                "checked_url": o.checked_url,
-                "stripped_params": [],
-                "status": o.status.value,
-                "http_status": o.http_status,
-                "final_url": o.final_url,
-                "reason": o.reason,
-                "action": o.action,
-            }
-            for o in rep.outcomes
-        ],
+        "summary": {
+            "total": len(records),
+            "problems": sum(o.status is not Status.OK for o in rep.outcomes),
+            "statuses": statuses_count,
+            "flags": {},
+        },
+        "links": records,
     }
     path = tmp_path / "report.json"
     path.write_text(json.dumps(doc), "utf-8")
