@@ -37,7 +37,7 @@ def test_triggers_permissions_and_pins():
     assert doc["permissions"] == {}
     assert doc["jobs"]["check"]["permissions"] == {"contents": "read", "issues": "write"}
     uses = re.findall(r"uses: (\S+)@(\S+) # (v[\d.]+)", text)
-    assert len(uses) == len(re.findall(r"uses:", text)) == 3
+    assert len(uses) == len(re.findall(r"uses:", text)) == 5
     assert all(re.fullmatch(r"[0-9a-f]{40}", sha) for _, sha, _ in uses)
     checkout = doc["jobs"]["check"]["steps"][0]
     assert checkout["with"]["persist-credentials"] is False
@@ -49,7 +49,9 @@ def test_runs_check_then_renders_the_saved_report():
         step.get("run", "")
         for step in yaml.safe_load(WORKFLOW.read_text())["jobs"]["check"]["steps"]
     )
-    assert "linkwatch check --format json --output report.json" in runs
+    assert "linkwatch check --state .linkwatch/state.json --fail-after 2" in runs
+    assert "--format json --output report.json" in runs
+    assert "linkwatch sync github" in runs
     assert "linkwatch report report.json --format markdown" in runs
     assert '>> "$GITHUB_STEP_SUMMARY"' in runs
     assert ".github/scripts/nightly-issue.sh report.json" in runs
