@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from pathlib import Path
@@ -10,10 +11,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from linkwatch import __version__, config
-from linkwatch.errors import ConfigError, LinkwatchError
+from linkwatch.errors import ConfigError, LinkwatchError, NetworkUnavailableError
+from linkwatch.models import Status
 
 if TYPE_CHECKING:
-    from linkwatch.models import Config
+    from linkwatch import checker
+    from linkwatch.client import ClientOptions
+    from linkwatch.models import Config, Report
+    from linkwatch.probe import ProbeSettings
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 nothing failed the policy; 1 problems found; 2 usage or config error;"
@@ -119,20 +124,130 @@ def schema() -> None:
 
 
 @app.command(
-    epilog="Examples:\n\n  linkwatch check\n\n  linkwatch check --config links.yaml",
+    epilog="Examples:\n\n  linkwatch check\n\n  linkwatch check --config links.yaml --per-host 2",
 )
-def check(config_path: ConfigOption = None) -> None:
+def check(  # noqa: PLR0917 - typer passes every option by name
+    config_path: ConfigOption = None,
+    allow_private: Annotated[
+        bool,
+        typer.Option(
+            "--allow-private",
+            help="Also request loopback, private and link-local addresses (refused by default).",
+        ),
+    ] = False,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(min=1, max=1024, help="Links checked at once. Default: links.yaml, else 64."),
+    ] = None,
+    per_host: Annotated[
+        int | None,
+        typer.Option(
+            "--per-host", min=1, max=64, help="Links checked at once per host. Default: 4."
+        ),
+    ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            min=0.1,
+            max=600,
+            help="Seconds each link may take in total (replaces every link's timeout).",
+        ),
+    ] = None,
+    inspect_pages: Annotated[
+        bool,
+        typer.Option(
+            "--inspect-pages",
+            help="Read the start of every page (GET) to find parked domains and titles in"
+            " place; by default only HEAD is sent unless a link needs its text.",
+        ),
+    ] = False,
+) -> None:
     """Check every link concurrently and report what is broken, redirected, blocked or suspicious.
 
     Exit codes: 0 nothing failed the policy; 1 problems found; 2 usage or config error;
     3 network unavailable.
     """
     try:
-        _load(config_path)
+        cfg = _load(config_path)
     except LinkwatchError as e:
         raise _fail(e) from None
-    _err("error: the checking engine is not built yet (see the engine issue); nothing was checked")
-    raise typer.Exit(2)
+    # Imported here: httpx and the engine are not needed by --version, --help or validate.
+    from linkwatch import checker  # noqa: PLC0415
+    from linkwatch.client import ClientOptions  # noqa: PLC0415
+    from linkwatch.probe import ProbeSettings  # noqa: PLC0415
+
+    options = checker.CheckOptions(concurrency=concurrency, per_host=per_host, timeout=timeout)
+    client_options = ClientOptions(
+        user_agent=cfg.defaults.user_agent,
+        allow_private=allow_private,
+        max_connections=max(concurrency or cfg.defaults.concurrency, 1) * 2,
+    )
+    report = asyncio.run(
+        _check(cfg, options, client_options, ProbeSettings(inspect_pages=inspect_pages))
+    )
+    if report.network_unavailable:
+        raise _fail(
+            NetworkUnavailableError(
+                f"network unavailable: none of the {len(report.outcomes)} links got past DNS or"
+                " a connection; check this machine's network and run again (nothing was judged)"
+            )
+        )
+    typer.echo(render_plain(report))
+    raise typer.Exit(1 if checker.has_failures(report) else 0)
+
+
+async def _check(
+    cfg: Config,
+    options: checker.CheckOptions,
+    client_options: ClientOptions,
+    settings: ProbeSettings,
+) -> Report:
+    """Build the run's one client, run the checker with it, close it."""
+    from rich.console import Console  # noqa: PLC0415
+    from rich.progress import (  # noqa: PLC0415
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from linkwatch import checker  # noqa: PLC0415
+    from linkwatch.client import build_client  # noqa: PLC0415
+    from linkwatch.probe import Prober  # noqa: PLC0415
+
+    async with build_client(client_options) as client:
+        prober = Prober(client, settings)
+        if not sys.stderr.isatty():
+            return await checker.run(cfg, prober, options)
+        with Progress(
+            TextColumn("checking"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        ) as bar:
+            task = bar.add_task("links", total=len(cfg.links))
+
+            def advance(event: checker.Progress) -> None:
+                bar.update(task, completed=event.done)
+
+            return await checker.run(cfg, prober, options, progress=advance)
+
+
+def render_plain(report: Report) -> str:
+    """A minimal text report: one line per link, then the summary (to be replaced by formats)."""
+    lines = []
+    for o in report.outcomes:
+        flags = f" [{', '.join(f.value for f in o.flags)}]" if o.flags else ""
+        lines.append(f"{o.status.value:<10} {o.link.name}: {o.reason}{flags}")
+        if o.status not in {Status.OK, Status.SKIPPED}:
+            lines.append(f"{'':<10} {o.checked_url} -> {o.action}")
+    from linkwatch.checker import summary  # noqa: PLC0415
+
+    lines.append(summary(report))
+    return "\n".join(lines)
 
 
 def main() -> None:
