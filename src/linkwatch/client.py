@@ -109,10 +109,12 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         resolver: Resolver = system_resolver,
         *,
         allow_private: bool = False,
+        is_allowed: Callable[[str], bool] = is_public,
         inner: httpcore.AsyncNetworkBackend | None = None,
     ) -> None:
         self._resolver = resolver
         self._allow_private = allow_private
+        self._is_allowed = is_allowed
         self._inner = inner or httpcore.AnyIOBackend()
 
     async def connect_tcp(
@@ -128,7 +130,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
             # One bad answer is enough: a name that mixes public and private addresses
             # is exactly how DNS rebinding reaches an internal service.
             for address in addresses:
-                if not is_public(address):
+                if not self._is_allowed(address):
                     raise PrivateAddressError(host, address)
         if not addresses:
             raise NameNotFoundError(f"{host}: no address")
@@ -163,6 +165,8 @@ class ClientOptions:
     user_agent: str = DEFAULT_USER_AGENT
     allow_private: bool = False
     resolver: Resolver | None = None  # None: the operating system's resolver
+    # Which addresses count as public; tests let 127.0.0.1 stand in for the internet.
+    is_allowed: Callable[[str], bool] | None = None
     ssl_context: ssl.SSLContext | None = None  # None: the system trust store
     max_connections: int = 256
     keepalive_expiry: float = 5.0
@@ -173,7 +177,9 @@ def build_client(options: ClientOptions | None = None) -> httpx.AsyncClient:
     options = options or ClientOptions()
     ssl_context = options.ssl_context or ssl.create_default_context()
     backend = GuardedBackend(
-        options.resolver or system_resolver, allow_private=options.allow_private
+        options.resolver or system_resolver,
+        allow_private=options.allow_private,
+        is_allowed=options.is_allowed or is_public,
     )
     pool = httpcore.AsyncConnectionPool(
         ssl_context=ssl_context,
