@@ -243,3 +243,27 @@ def test_retry_after_parses_seconds_and_dates():
     assert _retry_after("Wed, 31 Dec 2025 00:00:00 GMT", now) == 0.0
     assert _retry_after("soon", now) is None
     assert _retry_after(None, now) is None
+
+
+@respx.mock
+async def test_cross_site_landing_page_is_read_once():
+    """A link that now ends on another site is read with one GET, so a sale page shows."""
+    respx.head(URL).respond(301, headers={"Location": "https://lander.example.com/"})
+    respx.head("https://lander.example.com/").respond(200)
+    get = respx.get("https://lander.example.com/").respond(200, text="This domain is for sale")
+    obs = await probe()
+    assert get.call_count == 1
+    assert obs.method == "GET"
+    assert obs.body == b"This domain is for sale"
+    assert obs.hops[-1] == Hop("https://lander.example.com/", 200)
+
+
+@respx.mock
+async def test_same_site_redirect_is_not_read():
+    """A move within the site costs no extra GET."""
+    respx.head(URL).respond(301, headers={"Location": "https://help.charity.org.uk/"})
+    respx.head("https://help.charity.org.uk/").respond(200)
+    obs = await probe()
+    assert obs.method == "HEAD"
+    assert obs.attempts == 2
+    assert obs.body is None

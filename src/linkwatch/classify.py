@@ -11,16 +11,14 @@ import itertools
 import re
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache
 from typing import TYPE_CHECKING, assert_never
 from urllib.parse import urlsplit
 
 from linkwatch.models import Failure, Flag, Observation, Outcome, Status
+from linkwatch.sites import same_site
 
 if TYPE_CHECKING:
     from datetime import datetime
-
-    import tldextract
 
     from linkwatch.models import Link
 
@@ -356,28 +354,6 @@ def is_parked(final_url: str | None, text: str | None, adblock_key: str | None =
 
 
 # ---------------------------------------------------------------------------- sites
-@cache
-def _extractor() -> tldextract.TLDExtract:
-    import tldextract  # noqa: PLC0415 - loaded on first use: it is slow to import
-
-    # The bundled public suffix list snapshot only: no fetching, no cache files.
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-
-
-def registrable_domain(host: str) -> str:
-    """``www.nspcc.org.uk`` → ``nspcc.org.uk``; IP addresses and bare names are returned as is."""
-    host = host.lower().rstrip(".")
-    parts = _extractor()(host)
-    return parts.top_domain_under_public_suffix or host
-
-
-def same_site(url_a: str, url_b: str) -> bool:
-    """Whether two URLs are on the same registrable domain (the public suffix list decides)."""
-    host_a = urlsplit(url_a).hostname or ""
-    host_b = urlsplit(url_b).hostname or ""
-    return host_a == host_b or registrable_domain(host_a) == registrable_domain(host_b)
-
-
 def redirect_allowed(final_url: str, link: Link) -> bool:
     """Whether ``allow_redirect_to`` lets the link end on ``final_url``."""
     host = (urlsplit(final_url).hostname or "").lower()

@@ -45,7 +45,8 @@ class PrivateAddressError(ConnectGuardError):
     def __init__(self, host: str, address: str) -> None:
         self.host = host
         self.address = address
-        super().__init__(f"{host} resolves to {address}, a non-public address")
+        where = f"{address} is" if host == address else f"{host} resolves to {address},"
+        super().__init__(f"{where} a non-public address")
 
 
 _NOT_FOUND_CODES = frozenset(

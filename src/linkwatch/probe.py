@@ -12,7 +12,7 @@ import random
 import ssl
 import time
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -25,6 +25,7 @@ from linkwatch.client import (
     PrivateAddressError,
 )
 from linkwatch.models import Failure, Hop, Observation
+from linkwatch.sites import same_site
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -150,6 +151,15 @@ class Prober:
             trace.hops.append(Hop(current, result.status))
             location = result.headers.get("location")
             if result.status not in REDIRECT_CODES or not location:
+                if _needs_a_look(trace, method, result, current):
+                    # The link now ends on another site that says 200: parking and
+                    # for-sale pages are recognised by their text, so read the page once.
+                    trace.want_body = True
+                    looked = await self._attempts("GET", current, trace)
+                    if isinstance(looked, _Answer):
+                        result = looked
+                        trace.method = "GET"
+                        trace.hops[-1] = Hop(current, looked.status)
                 return self._observe(trace, result, final_url=current)
             target = _redirect_target(current, location)
             if isinstance(target, _Failed):
@@ -244,32 +254,40 @@ class Prober:
     def _observe(
         self, trace: _Trace, result: _Answer | _Failed, final_url: str | None = None
     ) -> Observation:
-        elapsed = int((self._clock() - trace.started) * 1000)
-        common = {
-            "url": trace.url,
-            "hops": tuple(trace.hops),
-            "method": trace.method,
-            "attempts": trace.attempts,
-            "elapsed_ms": elapsed,
-            "tls_expires": trace.tls_expires,
-            "retry_after_s": trace.retry_after,
-        }
+        seen = Observation(
+            url=trace.url,
+            hops=tuple(trace.hops),
+            method=trace.method,
+            attempts=trace.attempts,
+            elapsed_ms=int((self._clock() - trace.started) * 1000),
+            tls_expires=trace.tls_expires,
+            retry_after_s=trace.retry_after,
+        )
         if isinstance(result, _Failed):
-            return Observation(failure=result.failure, detail=result.detail, **common)  # type: ignore[arg-type]
+            return replace(seen, failure=result.failure, detail=result.detail)
         kept = tuple(
             (name, result.headers[name]) for name in KEPT_HEADERS if name in result.headers
         )
-        return Observation(
+        return replace(
+            seen,
             status_code=result.status,
             final_url=final_url,
             headers=kept,
             body=result.body,
             body_truncated=result.truncated,
-            **common,  # type: ignore[arg-type]
         )
 
 
 # ------------------------------------------------------------------------------ helpers
+def _needs_a_look(trace: _Trace, method: str, answer: _Answer, final_url: str) -> bool:
+    return (
+        method == "HEAD"
+        and 200 <= answer.status < 300
+        and len(trace.hops) > 1
+        and not same_site(trace.url, final_url)
+    )
+
+
 def _head_refused(result: _Answer | _Failed) -> bool:
     if isinstance(result, _Failed):
         return result.failure in {Failure.RESET, Failure.PROTOCOL}
