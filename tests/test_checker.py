@@ -174,3 +174,22 @@ async def test_report_times_come_from_the_clock():
     report = await run(make_config(["https://a.invalid/"]))
     assert report.started <= report.finished <= datetime.now(UTC)
     assert report.tool_version
+
+
+async def test_a_bug_on_one_link_does_not_end_the_run():
+    """An unexpected exception while probing one link becomes an error outcome for it alone."""
+
+    class Flaky:
+        async def probe(self, url, policy):
+            if "a.invalid" in url:
+                raise RuntimeError("boom")
+            return await real.probe(url, policy)
+
+    cfg = make_config(["https://a.invalid/", "https://b.invalid/"])
+    async with build_client() as client:
+        real = Prober(client)
+        report = await checker.run(cfg, Flaky())
+    assert report.outcomes[0].status is Status.ERROR
+    assert report.outcomes[0].reason == "linkwatch failed while checking: RuntimeError: boom"
+    assert report.outcomes[1].status is Status.BROKEN
+    assert not report.network_unavailable

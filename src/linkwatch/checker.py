@@ -144,6 +144,10 @@ async def run(
                 if options.timeout is not None:
                     policy = replace(policy, timeout=options.timeout)
                 observation = await prober.probe(job.url, policy)
+            except Exception as e:  # noqa: BLE001 - one bad link must not end the run
+                record(classify.internal_error(job.link, job.url, job.stripped, e))
+                probed += 1
+                continue
             finally:
                 await scheduler.done(job.host)
             outcome = classify.classify(

@@ -141,6 +141,21 @@ def skipped(link: Link, checked_url: str, stripped: tuple[str, ...], reason: str
     )
 
 
+def internal_error(
+    link: Link, checked_url: str, stripped: tuple[str, ...], error: Exception
+) -> Outcome:
+    """The outcome of a link whose check hit a bug in linkwatch (the run goes on)."""
+    return Outcome(
+        link=link,
+        checked_url=checked_url,
+        stripped_params=stripped,
+        status=Status.ERROR,
+        reason=f"linkwatch failed while checking: {type(error).__name__}: {error}",
+        action="Report this as a linkwatch bug, with the URL.",
+        flags=(Flag.TRACKING_PARAMS,) if stripped else (),
+    )
+
+
 # ------------------------------------------------------------------------------ verdict
 def _verdict(obs: Observation, link: Link, text: str | None) -> _Verdict:
     if obs.failure is not None:
