@@ -180,7 +180,7 @@ def check(  # noqa: PLR0917 - typer passes every option by name
     client_options = ClientOptions(
         user_agent=cfg.defaults.user_agent,
         allow_private=allow_private,
-        max_connections=max(concurrency or cfg.defaults.concurrency, 1) * 2,
+        connections_per_origin=max(per_host or cfg.defaults.per_host_concurrency, 1) * 2,
     )
     report = asyncio.run(
         _check(cfg, options, client_options, ProbeSettings(inspect_pages=inspect_pages))

@@ -159,6 +159,31 @@ class _PoolTransport(httpx.AsyncHTTPTransport):
         self._pool = pool
 
 
+class _PerOriginTransport(httpx.AsyncBaseTransport):
+    """One small connection pool per origin (scheme, host, port), created on first use.
+
+    httpcore scans every connection of a pool for every request, so one big pool of
+    hundreds of kept-alive connections costs more CPU than the requests themselves; the
+    checker already limits requests per host, so small pools lose nothing.
+    """
+
+    def __init__(self, make_pool: Callable[[], httpcore.AsyncConnectionPool]) -> None:
+        self._make_pool = make_pool
+        self._transports: dict[tuple[str, str, int | None], _PoolTransport] = {}
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        key = (request.url.scheme, request.url.host, request.url.port)
+        transport = self._transports.get(key)
+        if transport is None:
+            transport = self._transports[key] = _PoolTransport(self._make_pool())
+        return await transport.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        for transport in self._transports.values():
+            await transport.aclose()
+        self._transports.clear()
+
+
 @dataclass(frozen=True, slots=True)
 class ClientOptions:
     """What the run's client is built from."""
@@ -169,12 +194,13 @@ class ClientOptions:
     # Which addresses count as public; tests let 127.0.0.1 stand in for the internet.
     is_allowed: Callable[[str], bool] | None = None
     ssl_context: ssl.SSLContext | None = None  # None: the system trust store
-    max_connections: int = 256
+    # Per origin; above the checker's per-host limit so the pool never makes a request wait.
+    connections_per_origin: int = 8
     keepalive_expiry: float = 5.0
 
 
 def build_client(options: ClientOptions | None = None) -> httpx.AsyncClient:
-    """The one client of a run: one SSL context, one pool, the guard, no redirects, no cookies."""
+    """The one client of a run: one SSL context, the guard, no redirects, no cookies."""
     options = options or ClientOptions()
     ssl_context = options.ssl_context or ssl.create_default_context()
     backend = GuardedBackend(
@@ -182,21 +208,24 @@ def build_client(options: ClientOptions | None = None) -> httpx.AsyncClient:
         allow_private=options.allow_private,
         is_allowed=options.is_allowed or is_public,
     )
-    pool = httpcore.AsyncConnectionPool(
-        ssl_context=ssl_context,
-        max_connections=options.max_connections,
-        max_keepalive_connections=options.max_connections,
-        keepalive_expiry=options.keepalive_expiry,
-        http1=True,
-        http2=False,
-        retries=0,  # retries are the probe's decision, with its own policy
-        network_backend=backend,
-    )
+
+    def make_pool() -> httpcore.AsyncConnectionPool:
+        return httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context,  # one context for the run: loading CAs is costly
+            max_connections=options.connections_per_origin,
+            max_keepalive_connections=options.connections_per_origin,
+            keepalive_expiry=options.keepalive_expiry,
+            http1=True,
+            http2=False,
+            retries=0,  # retries are the probe's decision, with its own policy
+            network_backend=backend,
+        )
+
     # Cookies are kept per probe, not per run: one site's cookies must never reach another
     # link's request, and a run over thousands of links must not grow a jar.
     no_cookies = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
     return httpx.AsyncClient(
-        transport=_PoolTransport(pool),
+        transport=_PerOriginTransport(make_pool),
         headers={"User-Agent": options.user_agent},
         follow_redirects=False,
         trust_env=False,  # a proxy from the environment would bypass the address guard

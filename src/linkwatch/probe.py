@@ -234,8 +234,9 @@ class Prober:
             try:
                 trace.cookies.extract_cookies(response)
                 answer = _Answer(response.status_code, response.headers)
-                answer.tls_expires = _tls_expiry(response)
-                trace.note_tls(answer.tls_expires)
+                if request.url.scheme == "https":
+                    answer.tls_expires = _tls_expiry(response)
+                    trace.note_tls(answer.tls_expires)
                 if (
                     trace.want_body
                     and method == "GET"
@@ -244,6 +245,11 @@ class Prober:
                     answer.body, answer.truncated = await _read_bounded(
                         response, self.settings.max_body
                     )
+                elif method == "HEAD":
+                    # A HEAD answer has no body, but the connection only returns to the
+                    # pool once its end is read; otherwise every link pays a new connection.
+                    async for _ in response.aiter_raw():
+                        pass
             finally:
                 # Closing early drops the connection rather than draining a huge body.
                 await response.aclose()
