@@ -46,7 +46,7 @@ class Server:
     port: int = 0
     routes: dict[str, Callable[..., Awaitable[None]]] = field(default_factory=dict)
     hits: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))
-    stats: dict[str, int] = field(default_factory=dict)
+    connections: int = 0
     _loop: asyncio.AbstractEventLoop | None = None
     _thread: threading.Thread | None = None
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
@@ -105,13 +105,14 @@ class Server:
         task = asyncio.current_task()
         assert task is not None
         self._tasks.add(task)
+        self.connections += 1
         try:
-            request = await _read_request(reader)
-            if request is None:
-                return
-            self.hits[request.path.split("?")[0]] += 1
-            handler = self.routes.get(request.path.split("?")[0], not_found)
-            await handler(request, reader, writer)
+            # A handler returns True to keep the connection open for the next request.
+            while (request := await _read_request(reader)) is not None:
+                self.hits[request.path.split("?")[0]] += 1
+                handler = self.routes.get(request.path.split("?")[0], not_found)
+                if not await handler(request, reader, writer):
+                    return
         except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError, OSError):
             pass
         finally:
@@ -142,9 +143,11 @@ async def respond(
     body: bytes = b"",
     *,
     head: bool = False,
+    keep_alive: bool = False,
 ) -> None:
-    """Write a complete response and close the connection."""
-    all_headers = {"Content-Length": str(len(body)), "Connection": "close", **(headers or {})}
+    """Write a complete response (the handler then closes the connection, or keeps it)."""
+    connection = "keep-alive" if keep_alive else "close"
+    all_headers = {"Content-Length": str(len(body)), "Connection": connection, **(headers or {})}
     lines = [f"HTTP/1.1 {status} {REASONS.get(status, 'Status')}"]
     lines += [f"{k}: {v}" for k, v in all_headers.items()]
     writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))

@@ -193,3 +193,18 @@ async def test_a_bug_on_one_link_does_not_end_the_run():
     assert report.outcomes[0].reason == "linkwatch failed while checking: RuntimeError: boom"
     assert report.outcomes[1].status is Status.BROKEN
     assert not report.network_unavailable
+
+
+async def test_healthy_links_on_one_host_share_a_connection(server):
+    """HEAD answers return their connection to the pool: one connection serves many links."""
+
+    @server.route("/page")
+    async def page(request, reader, writer):
+        await respond(writer, 200, head=True, keep_alive=True)
+        return True
+
+    urls = [server.url(f"/page?{i}") for i in range(5)]
+    report = await run(make_config(urls), per_host=1)
+    assert {o.status for o in report.outcomes} == {Status.OK}
+    assert server.hits["/page"] == 5
+    assert server.connections == 1
