@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import errno
 import gzip
+import ssl
 from datetime import UTC, datetime
 
 import httpx
 import pytest
 import respx
 
-from linkwatch.client import ClientOptions, build_client
+from linkwatch.client import ClientOptions, NameLookupError, build_client
 from linkwatch.models import Failure, Hop, Policy
-from linkwatch.probe import Prober, ProbeSettings, _retry_after
+from linkwatch.probe import Prober, ProbeSettings, _failure_of, _retry_after
 
 pytestmark = pytest.mark.anyio
 
@@ -267,3 +269,43 @@ async def test_same_site_redirect_is_not_read():
     assert obs.method == "HEAD"
     assert obs.attempts == 2
     assert obs.body is None
+
+
+def _chained(outer: Exception, cause: BaseException) -> Exception:
+    outer.__cause__ = cause
+    return outer
+
+
+@pytest.mark.parametrize(
+    ("error", "failure"),
+    [
+        (NameLookupError("temporary failure"), Failure.DNS_FAILED),
+        (httpx.ReadTimeout("slow"), Failure.TIMEOUT),
+        (httpx.ConnectTimeout("slow"), Failure.CONNECT_TIMEOUT),
+        (httpx.UnsupportedProtocol("gopher"), Failure.INVALID_URL),
+        (httpx.RemoteProtocolError("illegal header"), Failure.PROTOCOL),
+        (
+            httpx.RemoteProtocolError("Server disconnected without sending a response."),
+            Failure.RESET,
+        ),
+        (_chained(httpx.ConnectError("x"), ssl.SSLError(1, "wrong version")), Failure.TLS),
+        (
+            _chained(httpx.ConnectError("x"), OSError(errno.ENETUNREACH, "unreachable")),
+            Failure.UNREACHABLE,
+        ),
+        (_chained(httpx.ConnectError("x"), ConnectionRefusedError()), Failure.REFUSED),
+        (httpx.ConnectError("something else"), Failure.UNREACHABLE),
+        (httpx.DecodingError("odd"), Failure.PROTOCOL),
+    ],
+)
+def test_errors_are_mapped_at_one_boundary(error, failure):
+    """Each transport error becomes its failure kind."""
+    assert _failure_of(error).failure is failure
+
+
+@respx.mock
+async def test_redirect_without_host_is_an_error():
+    """A Location that names no host is not followed."""
+    respx.head(URL).respond(302, headers={"Location": "http://"})
+    obs = await probe()
+    assert obs.failure is Failure.BAD_REDIRECT

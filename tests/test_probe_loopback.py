@@ -372,3 +372,17 @@ async def test_redirect_to_loopback_is_refused_at_connect(server):
     assert outcome.status is Status.SKIPPED
     assert [h.status_code for h in obs.hops] == [302, None]
     assert sum(internal.hits.values()) == 0
+
+
+async def test_corrupt_gzip_body_is_not_read_as_text(server):
+    """A body that claims gzip but is not gzip is dropped, not misread."""
+
+    @server.route("/corrupt")
+    async def corrupt(request, reader, writer):
+        await respond(writer, 200, {"Content-Encoding": "gzip"}, b"not gzip at all")
+
+    obs, outcome, _ = await check(server.url("/corrupt"), expect_text="gzip")
+    assert obs.status_code == 200
+    assert obs.body is None
+    assert outcome.status is Status.OK
+    assert outcome.flags == ()

@@ -417,7 +417,9 @@ def _connect_failure(exc: Exception) -> _Failed:
         if isinstance(cause, ssl.SSLCertVerificationError):
             return _Failed(Failure.TLS, f"certificate rejected: {cause.verify_message}")
         if isinstance(cause, ssl.SSLError):
-            return _Failed(Failure.TLS, f"TLS handshake failed: {cause.reason or cause}")
+            return _Failed(
+                Failure.TLS, f"TLS handshake failed: {getattr(cause, 'reason', None) or cause}"
+            )
         if isinstance(cause, ConnectionRefusedError) or (
             isinstance(cause, OSError) and cause.errno == errno.ECONNREFUSED
         ):
