@@ -180,10 +180,10 @@ async def test_a_bug_on_one_link_does_not_end_the_run():
     """An unexpected exception while probing one link becomes an error outcome for it alone."""
 
     class Flaky:
-        async def probe(self, url, policy):
+        async def probe(self, url, policy, pause=None):
             if "a.invalid" in url:
                 raise RuntimeError("boom")
-            return await real.probe(url, policy)
+            return await real.probe(url, policy, pause=pause)
 
     cfg = make_config(["https://a.invalid/", "https://b.invalid/"])
     async with build_client() as client:
@@ -208,3 +208,32 @@ async def test_healthy_links_on_one_host_share_a_connection(server):
     assert {o.status for o in report.outcomes} == {Status.OK}
     assert server.hits["/page"] == 5
     assert server.connections == 1
+
+
+async def test_a_link_waiting_to_retry_frees_its_host_slot(server):
+    """While one link waits out Retry-After, the host's slot serves the next link."""
+    in_flight = Counter()
+
+    @server.route("/busy")
+    async def busy(request, reader, writer):
+        in_flight["now"] += 1
+        in_flight["peak"] = max(in_flight["peak"], in_flight["now"])
+        try:
+            if server.hits["/busy"] == 1:
+                await respond(writer, 503, {"Retry-After": "1"}, head=True)
+            else:
+                await asyncio.sleep(0.05)
+                await respond(writer, 200, head=True)
+        finally:
+            in_flight["now"] -= 1
+
+    events: list[checker.Progress] = []
+    urls = [server.url("/busy?first"), server.url("/busy?second"), server.url("/busy?third")]
+    started = time.monotonic()
+    report = await run(make_config(urls), events=events, per_host=1)
+    assert [o.status for o in report.outcomes] == [Status.OK] * 3
+    assert report.outcomes[0].attempts == 2
+    # The two others finished while the first one waited its second.
+    assert [e.outcome.link.index for e in events] == [1, 2, 0]
+    assert in_flight["peak"] == 1
+    assert time.monotonic() - started < 1.8

@@ -57,12 +57,21 @@ class _Job:
     host: str
 
 
+@dataclass(slots=True)
+class _Slot:
+    """One job's place in its host's limit; released while the job waits to retry."""
+
+    host: str
+    held: bool = True
+
+
 class _Scheduler:
     """Hands out jobs round-robin over hosts, never more than ``per_host`` at once per host.
 
     Synchronous bookkeeping (the event loop is one thread): a worker only waits, on a plain
     future, when every host with work left is at its limit. No lock, so taking a job costs no
-    trip through the event loop.
+    trip through the event loop. A job waiting to retry gives its host's slot back (it sends
+    nothing meanwhile) and takes one again, before any new job of that host, to retry.
     """
 
     def __init__(self, jobs: Sequence[_Job], per_host: int) -> None:
@@ -72,27 +81,55 @@ class _Scheduler:
         self._ring: deque[str] = deque(self._queues)
         self._busy: Counter[str] = Counter()
         self._per_host = per_host
-        self._waiters: deque[asyncio.Future[None]] = deque()
+        self._waiters: deque[asyncio.Future[None]] = deque()  # workers wanting any job
+        self._reclaiming: dict[str, deque[asyncio.Future[None]]] = {}  # jobs back from a pause
 
-    async def take(self) -> _Job | None:
+    async def take(self) -> tuple[_Job, _Slot] | None:
         while self._ring:
             job = self._pick()
             if job is not None:
-                return job
+                return job, _Slot(job.host)
             waiter = asyncio.get_running_loop().create_future()
             self._waiters.append(waiter)
             await waiter
         return None
 
-    def done(self, host: str) -> None:
-        self._busy[host] -= 1
+    def release(self, slot: _Slot) -> None:
+        if slot.held:
+            slot.held = False
+            self._busy[slot.host] -= 1
+            self._offer(slot.host)
+
+    async def reclaim(self, slot: _Slot) -> None:
+        host = slot.host
+        while self._busy[host] >= self._per_host:
+            waiter = asyncio.get_running_loop().create_future()
+            self._reclaiming.setdefault(host, deque()).append(waiter)
+            try:
+                await waiter
+            except asyncio.CancelledError:
+                if waiter.done() and not waiter.cancelled():
+                    self._offer(host)  # woken, then cancelled: pass the free slot on
+                raise
+        self._busy[host] += 1
+        slot.held = True
+
+    def _offer(self, host: str) -> None:
+        """A slot of ``host`` is free: a job back from a pause first, else any idle worker."""
+        queue = self._reclaiming.get(host)
+        while queue:
+            waiter = queue.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self._reclaiming.pop(host, None)
         self._wake(everyone=False)
 
     def _pick(self) -> _Job | None:
         for _ in range(len(self._ring)):
             host = self._ring[0]
             self._ring.rotate(-1)
-            if self._busy[host] < self._per_host:
+            if self._busy[host] < self._per_host and not self._reclaiming.get(host):
                 queue = self._queues[host]
                 job = queue.popleft()
                 self._busy[host] += 1
@@ -159,18 +196,25 @@ async def run(
 
     async def worker() -> None:
         nonlocal probed, network_failed
-        while (job := await scheduler.take()) is not None:
+        while (taken := await scheduler.take()) is not None:
+            job, slot = taken
+
+            async def pause(seconds: float, slot: _Slot = slot) -> None:
+                scheduler.release(slot)
+                await asyncio.sleep(seconds)
+                await scheduler.reclaim(slot)
+
             try:
                 policy = job.link.policy
                 if options.timeout is not None:
                     policy = replace(policy, timeout=options.timeout)
-                observation = await prober.probe(job.url, policy)
+                observation = await prober.probe(job.url, policy, pause=pause)
             except Exception as e:  # noqa: BLE001 - one bad link must not end the run
                 record(classify.internal_error(job.link, job.url, job.stripped, e))
                 probed += 1
                 continue
             finally:
-                scheduler.done(job.host)
+                scheduler.release(slot)
             outcome = classify.classify(
                 observation,
                 job.link,

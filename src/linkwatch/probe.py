@@ -81,6 +81,7 @@ class _Trace:
     started: float
     deadline: float
     want_body: bool
+    pause: Callable[[float], Awaitable[None]]
     cookies: httpx.Cookies = field(default_factory=httpx.Cookies)  # this probe's only
     hops: list[Hop] = field(default_factory=list)
     attempts: int = 0
@@ -111,14 +112,25 @@ class Prober:
         self._sleep = sleep
         self._jitter = jitter
 
-    async def probe(self, url: str, policy: Policy) -> Observation:
-        """Request ``url`` as ``policy`` asks; every outcome, including a timeout, is data."""
+    async def probe(
+        self,
+        url: str,
+        policy: Policy,
+        *,
+        pause: Callable[[float], Awaitable[None]] | None = None,
+    ) -> Observation:
+        """Request ``url`` as ``policy`` asks; every outcome, including a timeout, is data.
+
+        ``pause`` waits before a retry; the checker passes one that frees the host's slot
+        meanwhile. By default the prober's own sleep is used.
+        """
         started = self._clock()
         trace = _Trace(
             url=url,
             started=started,
             deadline=started + policy.timeout,
             want_body=policy.expect_text is not None or self.settings.inspect_pages,
+            pause=pause or self._sleep,
         )
         try:
             # One timeout around everything (DNS, connect, TLS, every hop, retries, body):
@@ -202,7 +214,7 @@ class Prober:
                 # The wait would outlive the deadline: report what was seen instead of
                 # sleeping into a timeout.
                 return result
-            await self._sleep(delay)
+            await trace.pause(delay)
 
     def _backoff(self, attempt: int) -> float:
         base: float = min(
