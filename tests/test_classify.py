@@ -275,3 +275,22 @@ def test_every_answer_has_a_reason_and_action(code, hops):
 def test_errors_are_never_ok_unless_accepted(code):
     """Without an accept entry, no 4xx or 5xx is ok."""
     assert judge(answered(code)).status is not Status.OK
+
+
+def test_permanent_then_temporary_names_the_permanent_target():
+    """A 301 followed by a 302 suggests the 301's target, not the temporary page."""
+    obs = answered(
+        200, (URL, 301), ("https://new.charity.org.uk/help", 302), final_url="https://sso.x.org/"
+    )
+    outcome = judge(obs)
+    assert outcome.status is Status.REDIRECTED
+    assert outcome.reason == (
+        "moved permanently to https://new.charity.org.uk/help, then redirected to https://sso.x.org/"
+    )
+    assert outcome.action == "Update the URL in links.yaml to https://new.charity.org.uk/help."
+
+
+def test_temporary_then_permanent_is_informational():
+    """A chain that starts with a temporary redirect does not ask to change the list."""
+    obs = answered(200, (URL, 302), (URL + "/x", 301), final_url=URL + "/y")
+    assert judge(obs).reason.startswith("temporarily redirected")

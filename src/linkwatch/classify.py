@@ -206,13 +206,23 @@ def _accepted(obs: Observation, code: int) -> _Verdict:
     hops = obs.hops
     if len(hops) <= 1:
         return _Verdict(Status.OK, f"HTTP {code}", "None.")
-    permanent = any(h.status_code in PERMANENT_REDIRECTS for h in hops[:-1])
     final = obs.final_url or hops[-1].url
-    if permanent:
+    # Only the permanent moves the chain starts with say where the link now lives; a
+    # temporary hop after them (a login page, a geo redirect) is the site's business.
+    moved = 0
+    while moved < len(hops) - 1 and hops[moved].status_code in PERMANENT_REDIRECTS:
+        moved += 1
+    if moved == len(hops) - 1:
         return _Verdict(
             Status.REDIRECTED,
             f"moved permanently to {final}",
             "Update the URL in links.yaml to the final address.",
+        )
+    if moved:
+        return _Verdict(
+            Status.REDIRECTED,
+            f"moved permanently to {hops[moved].url}, then redirected to {final}",
+            f"Update the URL in links.yaml to {hops[moved].url}.",
         )
     return _Verdict(
         Status.REDIRECTED,

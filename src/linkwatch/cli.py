@@ -186,10 +186,11 @@ def check(  # noqa: PLR0917 - typer passes every option by name
         _check(cfg, options, client_options, ProbeSettings(inspect_pages=inspect_pages))
     )
     if report.network_unavailable:
+        tried = sum(o.status is not Status.SKIPPED for o in report.outcomes)
         raise _fail(
             NetworkUnavailableError(
-                f"network unavailable: none of the {len(report.outcomes)} links got past DNS or"
-                " a connection; check this machine's network and run again (nothing was judged)"
+                f"network unavailable: none of the {tried} links checked got past DNS or a"
+                " connection; check this machine's network and run again (nothing was judged)"
             )
         )
     typer.echo(render_plain(report))
