@@ -1,4 +1,5 @@
-"""Shared fixtures: no internet, a loopback server, a trustme CA, and a client factory."""
+"""Shared fixtures: no test may reach the internet (loopback is allowed); a loopback server,
+a trustme CA, and a prober factory for the engine's tests."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import ipaddress
 import socket
 import ssl
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import pytest
 import trustme
@@ -15,50 +17,83 @@ from linkwatch.models import Link, Policy
 from linkwatch.probe import Prober, ProbeSettings
 from loopback import Server
 
-_LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
+REPO = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+
+_LOOPBACK_NAMES = {"localhost", "localhost.", "localhost.localdomain", ""}
 
 
-def _is_loopback(host: object) -> bool:
+def _is_loopback_host(host: object) -> bool:
     if host is None:
         return True
     name = host.decode() if isinstance(host, bytes) else str(host)
     if name.lower() in _LOOPBACK_NAMES:
         return True
     try:
-        return ipaddress.ip_address(name.split("%")[0]).is_loopback
+        return ipaddress.ip_address(name.split("%", 1)[0]).is_loopback
     except ValueError:
         return False
 
 
+def _is_loopback(address: object) -> bool:
+    if isinstance(address, str | bytes):  # AF_UNIX paths
+        return True
+    if not isinstance(address, tuple) or not address:
+        return False
+    return _is_loopback_host(address[0])
+
+
 @pytest.fixture(autouse=True)
-def no_network(monkeypatch):
-    """Any lookup or connection beyond loopback fails, as if the machine were offline."""
+def _no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fails any connection beyond 127.0.0.0/8 and ::1; other names do not resolve (offline)."""
     real_getaddrinfo = socket.getaddrinfo
     real_connect = socket.socket.connect
     real_connect_ex = socket.socket.connect_ex
 
-    def getaddrinfo(host, *args, **kwargs):
-        if not _is_loopback(host):
-            raise socket.gaierror(socket.EAI_NONAME, f"tests are offline: {host}")
-        return real_getaddrinfo(host, *args, **kwargs)
+    def offline_getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
+        if not _is_loopback_host(host):
+            raise socket.gaierror(socket.EAI_NONAME, f"tests are offline: {host!r}")
+        return real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
 
-    def guard(address):
-        if isinstance(address, tuple) and not _is_loopback(address[0]):
-            raise OSError(101, f"tests are offline: {address[0]}")
+    def guarded_connect(self: socket.socket, address: object) -> None:
+        if not _is_loopback(address):
+            msg = f"test tried to reach {address!r}: tests must not use the network"
+            raise RuntimeError(msg)
+        real_connect(self, address)  # type: ignore[arg-type]
 
-    def connect(self, address):
-        guard(address)
-        return real_connect(self, address)
+    def guarded_connect_ex(self: socket.socket, address: object) -> int:
+        if not _is_loopback(address):
+            msg = f"test tried to reach {address!r}: tests must not use the network"
+            raise RuntimeError(msg)
+        return real_connect_ex(self, address)  # type: ignore[arg-type]
 
-    def connect_ex(self, address):
-        guard(address)
-        return real_connect_ex(self, address)
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    monkeypatch.setattr(socket, "getaddrinfo", offline_getaddrinfo)
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
 
 
+@pytest.fixture
+def repo() -> Path:
+    """The repository root (where the bundled links.yaml lives)."""
+    return REPO
+
+
+@pytest.fixture
+def write_config(tmp_path: Path):
+    """Writes text (or bytes) to a links.yaml in a temporary directory and returns its path."""
+
+    def write(content: str | bytes, name: str = "links.yaml") -> Path:
+        path = tmp_path / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_bytes(content.encode("utf-8"))
+        return path
+
+    return write
+
+
+# ------------------------------------------------------------------------ the engine
 @pytest.fixture
 def anyio_backend():
     return "asyncio"
@@ -66,6 +101,7 @@ def anyio_backend():
 
 @pytest.fixture
 def server():
+    """A misbehaving-on-purpose HTTP server on 127.0.0.1 (see tests/loopback.py)."""
     srv = Server()
     srv.start()
     yield srv

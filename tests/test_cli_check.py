@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from typer.testing import CliRunner
 
@@ -13,7 +15,7 @@ def run_cli(*args: str):
     return CliRunner().invoke(app, list(args))
 
 
-def write_config(tmp_path, *urls: str) -> str:
+def links_file(tmp_path, *urls: str) -> str:
     entries = "".join(f"  - name: link {i}\n    url: {u}\n" for i, u in enumerate(urls))
     path = tmp_path / "links.yaml"
     path.write_text(f"version: 1\nlinks:\n{entries}", encoding="utf-8")
@@ -24,8 +26,16 @@ def test_bundled_list_offline_says_network_unavailable():
     """Without a network, the bundled list exits 3 with one clear line and no traceback."""
     result = run_cli("check")
     assert result.exit_code == 3
-    assert "network unavailable" in result.output
+    assert "error: network unavailable: none of the 10 links checked" in result.output
     assert "Traceback" not in result.output
+
+
+def test_offline_json_report_records_network_unavailable(tmp_path):
+    """The JSON report of an offline run says so, for CI to read."""
+    out = tmp_path / "report.json"
+    result = run_cli("check", "--format", "json", "--output", str(out))
+    assert result.exit_code == 3
+    assert json.loads(out.read_text(encoding="utf-8"))["network_unavailable"] is True
 
 
 @pytest.fixture
@@ -37,32 +47,53 @@ def site(server):
     return server
 
 
+def check_json(*args: str):
+    result = run_cli("check", "--format", "json", *args)
+    return result, json.loads(result.stdout) if result.stdout.startswith("{") else None
+
+
 def test_all_ok_exits_0(tmp_path, site):
-    """Every link fine: one line per link, a summary, exit 0."""
-    result = run_cli(
-        "check", "--config", write_config(tmp_path, site.url("/ok")), "--allow-private"
-    )
+    """Every link fine: exit 0, and the report says ok with its reason."""
+    result, doc = check_json("--config", links_file(tmp_path, site.url("/ok")), "--allow-private")
     assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
-    assert lines[0] == "ok         link 0: HTTP 200"
-    assert lines[-1].startswith("1 link: 1 ok (")
+    [record] = doc["links"]
+    assert (record["status"], record["reason"], record["http_status"]) == ("ok", "HTTP 200", 200)
+    assert record["redirects"] == [{"url": site.url("/ok"), "status": 200}]
 
 
 def test_broken_link_exits_1(tmp_path, site):
     """A broken link makes the run fail with exit 1, and says what to do."""
-    path = write_config(tmp_path, site.url("/ok"), site.url("/gone"))
-    result = run_cli("check", "-c", path, "--allow-private", "--per-host", "1")
+    path = links_file(tmp_path, site.url("/ok"), site.url("/gone"))
+    result, doc = check_json("-c", path, "--allow-private", "--per-host", "1")
     assert result.exit_code == 1
-    assert "broken     link 1: the page is not found (404)" in result.output
-    assert "Find the page's new address" in result.output
+    gone = doc["links"][1]
+    assert gone["status"] == "broken"
+    assert gone["reason"] == "the page is not found (404)"
+    assert gone["action"].startswith("Find the page's new address")
+
+
+def test_fail_on_none_exits_0_with_broken_links(tmp_path, site):
+    """--fail-on none reports but never fails."""
+    path = links_file(tmp_path, site.url("/gone"))
+    result = run_cli("check", "-c", path, "--allow-private", "--fail-on", "none")
+    assert result.exit_code == 0
 
 
 def test_private_address_is_skipped_without_allow_private(tmp_path, site):
     """Without --allow-private, loopback links are skipped, not requested, exit 0."""
-    result = run_cli("check", "-c", write_config(tmp_path, site.url("/ok")))
+    result, doc = check_json("-c", links_file(tmp_path, site.url("/ok")))
     assert result.exit_code == 0
-    assert result.output.startswith("skipped    link 0: not requested: 127.0.0.1")
+    [record] = doc["links"]
+    assert record["status"] == "skipped"
+    assert record["reason"] == "not requested: 127.0.0.1 is a non-public address"
     assert sum(site.hits.values()) == 0
+
+
+def test_table_output_is_the_default(tmp_path, site):
+    """Without --format, the result is the people's table."""
+    result = run_cli("check", "-c", links_file(tmp_path, site.url("/ok")), "--allow-private")
+    assert result.exit_code == 0
+    assert "link 0" in result.output
 
 
 def test_config_error_exits_2(tmp_path):
@@ -78,6 +109,7 @@ def test_options_are_validated():
     """Out-of-range options are refused by the command line."""
     assert run_cli("check", "--concurrency", "0").exit_code == 2
     assert run_cli("check", "--timeout", "0").exit_code == 2
+    assert run_cli("check", "--fail-on", "brokn").exit_code == 2
 
 
 def test_help_lists_the_options():

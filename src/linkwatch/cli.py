@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import shutil
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from linkwatch import __version__, config
-from linkwatch.errors import ConfigError, LinkwatchError, NetworkUnavailableError
+from linkwatch import __version__, config, importing, output, policy, scaffold
+from linkwatch import clean as cleaning
+from linkwatch.errors import ConfigError, LinkwatchError, UsageError
 from linkwatch.models import Status
+from linkwatch.report import OutputFormat, use_color
 
 if TYPE_CHECKING:
     from linkwatch import checker
@@ -35,15 +39,6 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-ConfigArg = Annotated[
-    Path | None,
-    typer.Argument(
-        help="The links.yaml to read. Default: ./links.yaml if present, else the bundled list.",
-        show_default=False,
-        dir_okay=True,
-        metavar="[PATH]",
-    ),
-]
 ConfigOption = Annotated[
     Path | None,
     typer.Option(
@@ -89,6 +84,11 @@ def _load(path: Path | None) -> Config:
 
 
 def _fail(error: LinkwatchError) -> typer.Exit:
+    _report_error(error)
+    return typer.Exit(error.exit_code)
+
+
+def _report_error(error: LinkwatchError) -> None:
     if isinstance(error, ConfigError):
         for problem in error.problems:
             _err(str(problem))
@@ -96,23 +96,39 @@ def _fail(error: LinkwatchError) -> typer.Exit:
         _err(f"{count} problem{'s' if count != 1 else ''} found")
     else:
         _err(f"error: {error}")
-    return typer.Exit(error.exit_code)
 
 
 @app.command(
-    epilog="Examples:\n\n  linkwatch validate\n\n  linkwatch validate path/to/links.yaml",
+    epilog="Examples:\n\n  linkwatch validate\n\n  linkwatch validate links.yaml other.yaml",
 )
-def validate(path: ConfigArg = None) -> None:
+def validate(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="The links.yaml files to check. Default: ./links.yaml if present, else the"
+            " bundled list.",
+            show_default=False,
+            metavar="[PATH]...",
+        ),
+    ] = None,
+) -> None:
     """Check that a links.yaml is well-formed; print every problem with its line and column.
 
     Prints `ok: N links` and exits 0, or lists each problem and exits 2.
     """
-    try:
-        cfg = _load(path)
-    except LinkwatchError as e:
-        raise _fail(e) from None
-    count = len(cfg.links)
-    typer.echo(f"ok: {count} link{'s' if count != 1 else ''} ({cfg.path})")
+    failed: LinkwatchError | None = None
+    targets: list[Path | None] = list(paths) if paths else [None]
+    for path in targets:
+        try:
+            cfg = _load(path)
+        except LinkwatchError as e:
+            failed = e
+            _report_error(e)
+            continue
+        count = len(cfg.links)
+        typer.echo(f"ok: {count} link{'s' if count != 1 else ''} ({cfg.path})")
+    if failed is not None:
+        raise typer.Exit(failed.exit_code)
 
 
 @app.command(
@@ -123,11 +139,73 @@ def schema() -> None:
     typer.echo(json.dumps(config.json_schema(), indent=2, ensure_ascii=False))
 
 
+# ---------------------------------------------------------------------------- reports
+# Shared by `check` and `report`: the same three options mean the same thing in both.
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        help="table (for people), json (schema linkwatch.report/1, for machines),"
+        " markdown (an issue body), github (workflow annotations on links.yaml).",
+        case_sensitive=False,
+    ),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write the report to FILE (replaced atomically) instead of standard output.",
+        dir_okay=False,
+        metavar="FILE",
+        show_default=False,
+    ),
+]
+FailOnOption = Annotated[
+    str,
+    typer.Option(
+        "--fail-on",
+        help="Comma-separated statuses and flags that make the exit code 1"
+        f" ({', '.join(policy.known_names())}). 'none' never fails.",
+        metavar="NAMES",
+    ),
+]
+
+
+def _stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def _deliver(
+    report: Report, fmt: OutputFormat, output_path: Path | None, fail_on: policy.FailOn
+) -> typer.Exit:
+    """Render, print or write, and return the Exit carrying the policy's code."""
+    is_terminal = output_path is None and _stdout_is_terminal()
+    result = output.emit(
+        report,
+        fmt,
+        output=output_path,
+        fail_on=fail_on,
+        color=use_color(is_terminal, os.environ),
+        width=shutil.get_terminal_size().columns if is_terminal else None,
+    )
+    if result.stdout:
+        typer.echo(result.stdout, nl=False)
+    else:
+        _err(f"{result.summary} → {output_path}")
+    return typer.Exit(result.exit_code)
+
+
 @app.command(
-    epilog="Examples:\n\n  linkwatch check\n\n  linkwatch check --config links.yaml --per-host 2",
+    epilog="Examples:\n\n  linkwatch check\n\n  linkwatch check --config links.yaml --per-host 2"
+    "\n\n  linkwatch check --format json --output report.json",
 )
 def check(  # noqa: PLR0917 - typer passes every option by name
     config_path: ConfigOption = None,
+    fmt: FormatOption = OutputFormat.TABLE,
+    output_path: OutputOption = None,
+    fail_on: FailOnOption = policy.DEFAULT_FAIL_ON_TEXT,
     allow_private: Annotated[
         bool,
         typer.Option(
@@ -168,6 +246,7 @@ def check(  # noqa: PLR0917 - typer passes every option by name
     3 network unavailable.
     """
     try:
+        chosen = policy.parse_fail_on(fail_on)
         cfg = _load(config_path)
     except LinkwatchError as e:
         raise _fail(e) from None
@@ -182,19 +261,19 @@ def check(  # noqa: PLR0917 - typer passes every option by name
         allow_private=allow_private,
         connections_per_origin=max(per_host or cfg.defaults.per_host_concurrency, 1) * 2,
     )
-    report = asyncio.run(
+    result = asyncio.run(
         _check(cfg, options, client_options, ProbeSettings(inspect_pages=inspect_pages))
     )
-    if report.network_unavailable:
-        tried = sum(o.status is not Status.SKIPPED for o in report.outcomes)
-        raise _fail(
-            NetworkUnavailableError(
-                f"network unavailable: none of the {tried} links checked got past DNS or a"
-                " connection; check this machine's network and run again (nothing was judged)"
-            )
+    if result.network_unavailable:
+        tried = sum(o.status is not Status.SKIPPED for o in result.outcomes)
+        _err(
+            f"error: network unavailable: none of the {tried} links checked got past DNS or a"
+            " connection; check this machine's network and run again (nothing was judged)"
         )
-    typer.echo(render_plain(report))
-    raise typer.Exit(1 if checker.has_failures(report) else 0)
+    try:
+        raise _deliver(result, fmt, output_path, chosen)
+    except LinkwatchError as e:
+        raise _fail(e) from None
 
 
 async def _check(
@@ -237,18 +316,177 @@ async def _check(
             return await checker.run(cfg, prober, options, progress=advance)
 
 
-def render_plain(report: Report) -> str:
-    """A minimal text report: one line per link, then the summary (to be replaced by formats)."""
-    lines = []
-    for o in report.outcomes:
-        flags = f" [{', '.join(f.value for f in o.flags)}]" if o.flags else ""
-        lines.append(f"{o.status.value:<10} {o.link.name}: {o.reason}{flags}")
-        if o.status not in {Status.OK, Status.SKIPPED}:
-            lines.append(f"{'':<10} {o.checked_url} -> {o.action}")
-    from linkwatch.checker import summary  # noqa: PLC0415
+@app.command(
+    epilog="Examples:\n\n  linkwatch report report.json --format markdown\n\n"
+    "  linkwatch report shard-*.json --format github --fail-on broken,error,cross_site_redirect",
+)
+def report(
+    reports: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Saved JSON reports (from --format json); several are merged into one.",
+            metavar="REPORT.json",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ],
+    fmt: FormatOption = OutputFormat.TABLE,
+    output_path: OutputOption = None,
+    fail_on: FailOnOption = policy.DEFAULT_FAIL_ON_TEXT,
+) -> None:
+    """Render saved JSON reports again, in any format, without touching the network.
 
-    lines.append(summary(report))
-    return "\n".join(lines)
+    Exit codes: 0 nothing failed the policy; 1 problems found; 2 usage or config error;
+    3 network unavailable (in the saved run).
+    """
+    try:
+        chosen = policy.parse_fail_on(fail_on)
+        merged = output.read_reports(reports)
+        raise _deliver(merged, fmt, output_path, chosen)
+    except LinkwatchError as e:
+        raise _fail(e) from None
+
+
+@app.command(
+    epilog="Examples:\n\n  linkwatch clean\n\n  linkwatch clean --check links.yaml\n\n"
+    "  linkwatch clean --write links.yaml",
+)
+def clean(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="The links.yaml files to clean. Default: ./links.yaml if present, else the"
+            " bundled list.",
+            show_default=False,
+            metavar="PATH",
+        ),
+    ] = None,
+    check_only: Annotated[
+        bool,
+        typer.Option("--check", help="Change nothing; exit 1 if any URL carries tracking."),
+    ] = False,
+    write: Annotated[
+        bool,
+        typer.Option(
+            "--write", help="Rewrite the file in place; only the URLs change, nothing else."
+        ),
+    ] = False,
+) -> None:
+    """Remove tracking parameters (gclid, utm_*, ...) from the URLs in links.yaml.
+
+    Prints each change (line, old URL -> new URL, parameters removed) and exits 0.
+    With --check, exits 1 when anything would change (for CI and pre-commit).
+    With --write, rewrites the file atomically; exits 1 if some URL must be fixed by hand.
+    """
+    try:
+        if check_only and write:
+            raise UsageError("--check and --write cannot be used together; choose one")
+        found_any = stuck_any = False
+        targets: list[Path | None] = list(paths) if paths else [None]
+        for path in targets:
+            resolved, embedded = config.resolve_path(path, Path.cwd())
+            shown = (
+                str(path) if path is not None else str(resolved if embedded else config.CONFIG_NAME)
+            )
+            if write and embedded:
+                raise UsageError(
+                    f"no links.yaml here, and the list bundled with linkwatch ({resolved})"
+                    " is not yours to rewrite; give the PATH of your own links.yaml"
+                )
+            result = cleaning.load_plan(resolved, shown)
+            if result.changes:
+                typer.echo(cleaning.format_changes(result))
+            if write:
+                cleaning.write(result, resolved)
+            _err(cleaning.summary(result, wrote=write))
+            found_any = found_any or bool(result.changes)
+            stuck_any = stuck_any or bool(result.stuck)
+    except LinkwatchError as e:
+        raise _fail(e) from None
+    if (check_only and found_any) or (write and stuck_any):
+        raise typer.Exit(1)
+
+
+@app.command(
+    "import",
+    epilog="Examples:\n\n  linkwatch import press-release.txt\n\n"
+    "  linkwatch import resources.md --into links.yaml --write",
+)
+def import_(
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="A plain-text, Markdown or HTML document that mentions links.",
+            show_default=False,
+            metavar="SOURCE",
+        ),
+    ],
+    into: Annotated[
+        Path | None,
+        typer.Option(
+            "--into",
+            help="The links.yaml to add to (default ./links.yaml; created if missing).",
+            show_default=False,
+        ),
+    ] = None,
+    write: Annotated[
+        bool, typer.Option("--write", help="Append the new entries to the file.")
+    ] = False,
+    source_text: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            help="What to put in each entry's `source:` (default: the document's title and name).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Build entries from a document people already have: a press release, a web page.
+
+    Each link is named from its context (the label before it, the link text, else the site),
+    cleaned of tracking parameters, and given a `source:`. Links already in the list are
+    skipped and reported. Without --write, prints the YAML it would add.
+    """
+    try:
+        plan = importing.plan(source, into if into is not None else Path(config.CONFIG_NAME))
+        for skipped in plan.already:
+            _err(f"already in {plan.target_shown}: {skipped}")
+        for refused in plan.refused:
+            _err(f"{source}:{refused.line}: not an http(s) link, skipped: {refused.url}")
+        if source_text is not None:
+            plan = importing.with_source(plan, source_text)
+        if write:
+            importing.write(plan)
+        elif plan.entries:
+            typer.echo(importing.preview(plan), nl=False)
+        _err(importing.summary(plan, wrote=write))
+    except LinkwatchError as e:
+        raise _fail(e) from None
+
+
+@app.command(epilog="Examples:\n\n  linkwatch init\n\n  linkwatch init path/to/repository")
+def init(
+    directory: Annotated[
+        Path,
+        typer.Argument(help="The repository to set up (default: here).", show_default=False),
+    ] = Path(),
+) -> None:
+    """Set up another repository to watch its own list: links.yaml, workflow, pre-commit.
+
+    Writes a commented starter links.yaml (with its JSON Schema), a nightly GitHub Actions
+    workflow with its issue script, and a pre-commit configuration. An existing file is
+    never overwritten: it is named and left as it is.
+    """
+    try:
+        results = scaffold.init(directory)
+    except LinkwatchError as e:
+        raise _fail(e) from None
+    for item, result in results:
+        shown = directory / item.path
+        if result is scaffold.Result.WRITTEN:
+            typer.echo(f"wrote {shown}: {item.purpose}")
+        else:
+            _err(f"skipped {shown}: it exists, left as it is")
 
 
 def main() -> None:

@@ -146,11 +146,10 @@ class Number(Kind):
         if node.kind != "scalar" or node.tag not in tags:
             return ctx.error(node, where, f"expected {wanted}, got {node.type_name}")
         try:
-            value: float = (
-                int(node.value.replace("_", ""), 0)
-                if self.integer
-                else float(node.value.replace("_", ""))
-            )
+            text = node.value.replace("_", "").lower()
+            # YAML spells infinity and NaN with a dot; both then fail the range check.
+            text = text.replace(".inf", "inf").replace(".nan", "nan")
+            value: float = int(text, 0) if self.integer else float(text)
         except ValueError:
             return ctx.error(node, where, f"expected {wanted}, got {_show(node)}")
         low_ok = value > self.minimum if self.exclusive_minimum else value >= self.minimum
@@ -403,7 +402,10 @@ def check_url(url: str) -> str | None:
         return "is not an http(s) URL"
     if not url[len(scheme) + 1 :].startswith("//"):
         return "is not an absolute URL; write it as https://host/path"
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed '[' of an IPv6 address
+        return "has an invalid IPv6 address"
     if parts.username is not None or parts.password is not None:
         return "contains a user name or password; remove the credentials from the URL"
     try:
@@ -598,7 +600,7 @@ def load(path: Path, *, shown: str | None = None, embedded: bool = False) -> mod
 def loads(text: str, path: str = CONFIG_NAME, *, embedded: bool = False) -> models.Config:
     """Validate links.yaml text; ``path`` is only used in messages."""
     root = parse(text, path)
-    if root is None:
+    if root is None or (root.kind == "scalar" and root.tag.endswith(":null") and not root.value):
         raise ConfigError(
             [Problem(path, None, None, "", "is empty; start with `version: 1` and `links:`")]
         )

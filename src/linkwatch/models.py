@@ -6,13 +6,15 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from linkwatch import __version__
+
 if TYPE_CHECKING:
     from datetime import datetime
 
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_CONCURRENCY = 64
 DEFAULT_PER_HOST_CONCURRENCY = 4
-DEFAULT_USER_AGENT = "linkwatch (+https://github.com/linkwatch/linkwatch)"
+DEFAULT_USER_AGENT = f"linkwatch/{__version__} (link checker for curated lists)"
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,7 @@ class Node:
     style: str | None = None  # scalars only: None (plain), "'", '"', "|", ">"
     start: int = 0  # character offsets into the text (exact with the pure-Python parser)
     end: int = 0
+    flow: bool = False  # collections: written in flow style, [..] or {..}
     items: list[Node] = field(default_factory=list)  # sequences
     pairs: list[tuple[Node, Node]] = field(default_factory=list)  # mappings
 
@@ -58,6 +59,9 @@ _TAG_NAMES = {
 }
 
 _RESOLVER = yaml.resolver.Resolver()
+# Explicit tags a person may reasonably write (`!!str 2019`); anything else (`!!python/...`,
+# custom `!tags`) has no meaning in links.yaml.
+_PLAIN_TAGS = frozenset({*_TAG_NAMES, "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"})
 
 
 def read_text(path: Path, shown: str | None = None) -> str:
@@ -72,10 +76,7 @@ def read_text(path: Path, shown: str | None = None) -> str:
             raise fail("is a directory, not a file; give the path of a links.yaml file")
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise fail(
-                f"is {size:,} bytes, over the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit;"
-                " split the list into several files"
-            )
+            raise fail(f"is {size:,} bytes, {_over_limit()}")
         with path.open("rb") as stream:
             # Read one byte past the limit, in case the file grew after stat (or is a pipe).
             data = stream.read(MAX_FILE_BYTES + 1)
@@ -88,7 +89,7 @@ def read_text(path: Path, shown: str | None = None) -> str:
     except OSError as e:
         raise fail(f"cannot be read: {os.strerror(e.errno or 0) or e}") from e
     if len(data) > MAX_FILE_BYTES:
-        raise fail(f"is over the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit")
+        raise fail(f"is larger than it was a moment ago, {_over_limit()}")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -105,6 +106,10 @@ def read_text(path: Path, shown: str | None = None) -> str:
                 )
             ]
         ) from e
+
+
+def _over_limit() -> str:
+    return f"over the limit of {MAX_FILE_BYTES:,} bytes; split the list into several files"
 
 
 def parse(text: str, path: str, *, exact: bool = False) -> Node | None:
@@ -183,6 +188,13 @@ def _compose(events: object, path: str) -> Node | None:
                 " write the value out in full",
             )
         node: Node | None = None
+        explicit = getattr(event, "tag", None)
+        if explicit not in (None, "!") and explicit not in _PLAIN_TAGS:
+            raise _problem(
+                path,
+                _mark(event),
+                f"YAML tag '{explicit}' is not allowed in links.yaml; remove it",
+            )
         if isinstance(event, yaml.ScalarEvent):
             tag = event.tag
             if tag is None or tag == "!":
@@ -206,6 +218,7 @@ def _compose(events: object, path: str) -> Node | None:
                 _mark(event).line + 1,
                 _mark(event).column + 1,
                 start=_mark(event).index,
+                flow=bool(getattr(event, "flow_style", False)),
             )
             stack.append((collection, [], {}))
             continue

@@ -1,0 +1,143 @@
+"""`linkwatch import`: read a document, find its links, and add the new ones to links.yaml."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from linkwatch import config, fileio, importer, urls
+from linkwatch.errors import ConfigError, Problem, UsageError
+from linkwatch.yamlsrc import MAX_FILE_BYTES, parse, read_text
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from linkwatch.importer import Candidate, Found
+    from linkwatch.models import TrackingSettings
+
+
+@dataclass(frozen=True, slots=True)
+class ImportPlan:
+    """What an import would add, and to which file."""
+
+    target: Path
+    target_shown: str
+    original: bytes | None  # the target's bytes as read; None when it does not exist yet
+    entries: tuple[Candidate, ...]
+    already: tuple[str, ...]  # URLs skipped because the list has them, with their line
+    refused: tuple[Found, ...]  # links that are not http(s) URLs
+    source: str  # what each entry's `source:` says
+
+
+def read_document(path: Path) -> str:
+    """The source document as text; errors name the file and say what is wrong."""
+    shown = str(path)
+    try:
+        if path.is_dir():
+            raise ConfigError([Problem(shown, None, None, "", "is a directory, not a document")])
+        with path.open("rb") as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError as e:
+        raise ConfigError([Problem(shown, None, None, "", "no such file")]) from e
+    except OSError as e:
+        raise ConfigError(
+            [Problem(shown, None, None, "", f"cannot be read ({e.strerror or e})")]
+        ) from e
+    if len(data) > MAX_FILE_BYTES:
+        raise ConfigError([Problem(shown, None, None, "", "is too large to import")])
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")  # every byte decodes; the URLs themselves are ASCII
+
+
+def plan(source: Path, target: Path) -> ImportPlan:
+    """Find the document's links and decide which are new to ``target``."""
+    if str(source).startswith(("http://", "https://")):
+        raise UsageError(
+            "importing straight from a URL is not supported yet; save the page and import the file"
+        )
+    text = read_document(source)
+    kind = importer.detect_kind(source.name, text)
+    title = importer.title_of(text, kind)
+    label = f"{title} ({source.name})" if title else source.name
+
+    original: bytes | None = None
+    settings: TrackingSettings | None = None
+    existing: dict[str, int] = {}
+    shown = str(target)
+    if target.exists():
+        original_text = read_text(target, shown)
+        original = original_text.encode("utf-8")
+        # An empty file (or one with only comments) is a list yet to be started.
+        if parse(original_text, shown) is not None:
+            cfg = config.loads(original_text, shown)
+            settings = cfg.defaults.tracking
+            existing = {urls.dedupe_key(link.url, settings): link.url_line for link in cfg.links}
+
+    found = importer.find_links(text, kind)
+    candidates, refused = importer.candidates(found, settings)
+    fresh: list[Candidate] = []
+    already: list[str] = []
+    for candidate in candidates:
+        line = existing.get(urls.dedupe_key(candidate.url, settings))
+        if line is None:
+            fresh.append(candidate)
+        else:
+            already.append(f"{candidate.url} (line {line})")
+    return ImportPlan(
+        target=target,
+        target_shown=shown,
+        original=original,
+        entries=tuple(fresh),
+        already=tuple(already),
+        refused=tuple(refused),
+        source=label,
+    )
+
+
+def with_source(result: ImportPlan, source: str) -> ImportPlan:
+    """The same plan with another `source:` text."""
+    return dataclasses.replace(result, source=source)
+
+
+def preview(result: ImportPlan) -> str:
+    """The YAML list items the import would append."""
+    return importer.render_entries(list(result.entries), result.source)
+
+
+def updated_text(result: ImportPlan) -> str:
+    """The target's new text: the old bytes untouched, the new entries appended."""
+    old = result.original.decode("utf-8") if result.original is not None else ""
+    return importer.append_entries(old, result.target_shown, list(result.entries), result.source)
+
+
+def write(result: ImportPlan) -> None:
+    """Append the entries to the target atomically, after checking the result validates."""
+    if not result.entries:
+        return
+    text = updated_text(result)
+    config.loads(text, result.target_shown)  # never write a file linkwatch would then refuse
+    fileio.write_atomic(
+        result.target,
+        text.encode("utf-8"),
+        result.original,
+        shown=result.target_shown,
+    )
+
+
+def summary(result: ImportPlan, *, wrote: bool) -> str:
+    """One line saying what happened."""
+    new = len(result.entries)
+    verb = "added to" if wrote else "new for"
+    parts = [f"{new} link{'s' if new != 1 else ''} {verb} {result.target_shown}"]
+    if result.already:
+        parts.append(f"{len(result.already)} already there")
+    if result.refused:
+        parts.append(f"{len(result.refused)} not http(s), skipped")
+    if new and not wrote:
+        parts.append("run again with --write to add them")
+    return "; ".join(parts)

@@ -1,0 +1,67 @@
+"""Render a report to stdout or a file and decide the exit code: the call check and report share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from linkwatch.errors import ConfigError, Problem
+from linkwatch.fileio import write_atomic
+from linkwatch.policy import DEFAULT_FAIL_ON, FailOn, exit_code
+from linkwatch.report import OutputFormat, render
+from linkwatch.report.json import load_report
+from linkwatch.report.merge import merge
+from linkwatch.report.summary import summary_line
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
+
+    from linkwatch.models import Report
+
+
+@dataclass(frozen=True, slots=True)
+class Emitted:
+    """What the CLI still has to do: print ``stdout``, maybe ``summary`` on stderr, exit."""
+
+    stdout: str  # the rendered report, or "" when it went to a file
+    summary: str  # ``5 links: 3 ok, … · 2.3 s``; worth a line on stderr when stdout is ""
+    exit_code: int  # 0, 1 or 3 per the policy
+
+
+def emit(
+    report: Report,
+    fmt: OutputFormat,
+    *,
+    output: Path | None = None,
+    fail_on: FailOn = DEFAULT_FAIL_ON,
+    color: bool = False,
+    width: int | None = None,
+) -> Emitted:
+    """Render ``report``; with ``output`` write it there atomically (never in colour).
+
+    Raises ``WriteError`` (exit 2) when the file cannot be written.
+    """
+    if output is not None:
+        text = render(report, fmt, color=False, width=width, fail_on=fail_on)
+        write_atomic(output, text.encode("utf-8"))
+        text = ""
+    else:
+        text = render(report, fmt, color=color, width=width, fail_on=fail_on)
+    return Emitted(stdout=text, summary=summary_line(report), exit_code=exit_code(report, fail_on))
+
+
+def read_reports(paths: Sequence[Path]) -> Report:
+    """Load saved JSON reports (``ConfigError`` on a bad one) and merge them into one."""
+    named: list[tuple[str, Report]] = []
+    for path in paths:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as e:
+            raise ConfigError([Problem(str(path), None, None, "", "not UTF-8 text")]) from e
+        except OSError as e:
+            raise ConfigError(
+                [Problem(str(path), None, None, "", f"cannot read: {e.strerror or e}")]
+            ) from e
+        named.append((str(path), load_report(text, str(path))))
+    return merge(named)

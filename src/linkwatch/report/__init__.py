@@ -1,0 +1,62 @@
+"""Turn a ``Report`` into text: one module per format, ``OutputFormat`` the only registry."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, assert_never
+
+from linkwatch.policy import DEFAULT_FAIL_ON, FailOn
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from linkwatch.models import Report
+
+
+class OutputFormat(StrEnum):
+    """Every format linkwatch writes; ``--format`` takes these names."""
+
+    TABLE = "table"
+    JSON = "json"
+    MARKDOWN = "markdown"
+    GITHUB = "github"
+
+
+def render(
+    report: Report,
+    fmt: OutputFormat,
+    *,
+    color: bool = False,
+    width: int | None = None,
+    fail_on: FailOn = DEFAULT_FAIL_ON,
+) -> str:
+    """The report as text in the chosen format, ending in a newline.
+
+    ``color`` and ``width`` only shape the table; ``fail_on`` only decides which github
+    annotations are errors rather than warnings.
+    """
+    # Imported here so that asking for one format does not load rich for the others.
+    match fmt:
+        case OutputFormat.TABLE:
+            from linkwatch.report import table  # noqa: PLC0415
+
+            return table.render(report, color=color, width=width)
+        case OutputFormat.JSON:
+            from linkwatch.report import json  # noqa: PLC0415
+
+            return json.render(report)
+        case OutputFormat.MARKDOWN:
+            from linkwatch.report import markdown  # noqa: PLC0415
+
+            return markdown.render(report)
+        case OutputFormat.GITHUB:
+            from linkwatch.report import github  # noqa: PLC0415
+
+            return github.render(report, fail_on=fail_on)
+        case _:
+            assert_never(fmt)
+
+
+def use_color(is_terminal: bool, environ: Mapping[str, str]) -> bool:
+    """Colour only on a terminal, and never when ``NO_COLOR`` is set (https://no-color.org)."""
+    return is_terminal and not environ.get("NO_COLOR")

@@ -1,0 +1,49 @@
+"""The ``github`` format: workflow commands that annotate links.yaml on the right line.
+
+A link that fails the ``--fail-on`` policy is an ``::error``, any other problem a
+``::warning``. All text is escaped as GitHub's workflow commands require (``%``, CR, LF;
+plus ``:`` and ``,`` in properties), so nothing in it can end the command or start another.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from linkwatch.policy import DEFAULT_FAIL_ON, FailOn, fails
+from linkwatch.report.neutralise import clip, workflow_data, workflow_property
+from linkwatch.report.summary import problems, summary_line
+
+if TYPE_CHECKING:
+    from linkwatch.models import Outcome, Report
+
+
+def annotation(outcome: Outcome, config_path: str, fail_on: FailOn) -> str:
+    """One ``::error`` or ``::warning`` line for a problem."""
+    level = "error" if fails(outcome, fail_on) else "warning"
+    link = outcome.link
+    title = f"linkwatch: {outcome.status.value}: {clip(link.name, 80)}"
+    properties = ",".join(
+        (
+            f"file={workflow_property(config_path)}",
+            f"line={link.url_line}",
+            f"col={link.url_column}",
+            f"title={workflow_property(title)}",
+        )
+    )
+    message = f"{outcome.checked_url}: {outcome.reason}"
+    if outcome.final_url and outcome.final_url != outcome.checked_url:
+        message += f" (now {outcome.final_url})"
+    if outcome.flags:
+        message += " [" + ", ".join(f.value for f in outcome.flags) + "]"
+    if outcome.action:
+        message += f". {outcome.action}"
+    return f"::{level} {properties}::{workflow_data(message)}"
+
+
+def render(report: Report, *, fail_on: FailOn = DEFAULT_FAIL_ON) -> str:
+    """One annotation per problem, worst first, then the summary as a plain line."""
+    lines = [annotation(o, report.config_path, fail_on) for o in problems(report)]
+    if report.network_unavailable:
+        lines.insert(0, "::error title=linkwatch::The network was unavailable; no link was reached")
+    lines.append(summary_line(report))
+    return "\n".join(lines) + "\n"

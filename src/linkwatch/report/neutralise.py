@@ -1,0 +1,93 @@
+"""Pure functions that make server- and file-provided strings safe to show in each format.
+
+Every string in a report that linkwatch did not write itself (names, URLs, reasons, page
+titles) may be hostile: a page title can carry terminal escapes, a name can carry Markdown
+that pings a whole team. ``clean`` is the shared first step (one visible line, no control
+or invisible characters); each format then adds its own escaping on top.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Final
+
+# Control (Cc), format (Cf: bidi overrides, zero-width), surrogate (Cs) and line/paragraph
+# separators (Zl, Zp) can reorder, hide or execute text on a terminal or a web page.
+_UNSAFE_CATEGORIES: Final = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+_LINE_BREAKS: Final = frozenset("\r\n\t\v\f\x85\u2028\u2029")
+
+# A zero-width space breaks GitHub's @mention, #reference and autolink detection, which
+# run on rendered text, so backslash escapes alone do not stop them.
+ZWSP: Final = "\u200b"
+_MD_PUNCTUATION: Final = frozenset("\\`*_[]<>&|~!#():{}")
+_MENTION = re.compile(r"([@#])(?=[\w-])")
+_AUTOLINK = re.compile(r"(?i)\b(https?|ftp|mailto|www)(?=\\?[:.])")
+
+_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def _visible(char: str) -> str:
+    """The escape a reader sees instead of an unsafe character, e.g. ``\\x1b``, ``\\u202e``."""
+    code = ord(char)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def is_unsafe(char: str) -> bool:
+    """Whether a character may control a terminal or hide/reorder text."""
+    return unicodedata.category(char) in _UNSAFE_CATEGORIES
+
+
+def clean(text: str) -> str:
+    """One visible line: line breaks become spaces, other unsafe characters a visible escape."""
+    out: list[str] = []
+    for char in text:
+        if char in _LINE_BREAKS:
+            out.append(" ")
+        elif is_unsafe(char):
+            out.append(_visible(char))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def clip(text: str, limit: int) -> str:
+    """At most ``limit`` characters, marked with an ellipsis when cut (never used on URLs)."""
+    return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
+
+
+def markdown_text(text: str) -> str:
+    """Free text for Markdown: no HTML, no emphasis or links, no @mentions, no autolinks."""
+    escaped = "".join(f"\\{c}" if c in _MD_PUNCTUATION else c for c in clean(text))
+    escaped = _MENTION.sub(lambda m: m.group(1) + ZWSP, escaped)
+    return _AUTOLINK.sub(lambda m: m.group(1) + ZWSP, escaped)
+
+
+def markdown_code(text: str) -> str:
+    """A Markdown code span: nothing inside is rendered, mentioned or linked."""
+    line = clean(text)
+    longest = max((len(run) for run in re.findall(r"`+", line)), default=0)
+    fence = "`" * (longest + 1)
+    # A span that starts or ends with a backtick needs a space so the fence stays intact.
+    pad = " " if line.startswith("`") or line.endswith("`") or not line.strip() else ""
+    return f"{fence}{pad}{line}{pad}{fence}"
+
+
+def marker_id(text: str) -> str:
+    """An id safe inside an HTML comment (``-->`` or anything else cannot close it early)."""
+    return _ID_UNSAFE.sub("", text)[:64] or "unknown"
+
+
+def workflow_data(text: str) -> str:
+    """A workflow-command message: ``%``, CR and LF escaped so it stays one command.
+
+    Line breaks survive as ``%0A`` (GitHub shows them in the annotation); nothing a
+    runner reads as the end of the command, or a new ``::`` command, is left raw.
+    """
+    escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return clean(escaped)
+
+
+def workflow_property(text: str) -> str:
+    """A workflow-command property value: as ``workflow_data``, plus ``:`` and ``,``."""
+    return workflow_data(text).replace(":", "%3A").replace(",", "%2C")

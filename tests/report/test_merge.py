@@ -1,0 +1,51 @@
+"""Merging the reports of a sharded run."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from linkwatch.errors import UsageError
+from linkwatch.report.merge import merge
+
+from .conftest import STARTED, sample_outcomes, sample_report
+
+
+def test_shards_merge_into_one_run():
+    """Outcomes are concatenated and the run spans every shard."""
+    outcomes = sample_outcomes()
+    a = sample_report(outcomes=outcomes[:3], finished=STARTED + timedelta(seconds=5))
+    b = sample_report(
+        outcomes=outcomes[3:],
+        started=STARTED - timedelta(seconds=1),
+        finished=STARTED + timedelta(seconds=3),
+        network_unavailable=True,
+    )
+    merged = merge([("a.json", a), ("b.json", b)])
+    assert merged.outcomes == outcomes
+    assert merged.started == STARTED - timedelta(seconds=1)
+    assert merged.finished == STARTED + timedelta(seconds=5)
+    assert merged.network_unavailable
+
+
+def test_a_link_in_two_shards_is_refused():
+    """The same stable id in two reports is an error naming both files."""
+    outcomes = sample_outcomes()
+    a = sample_report(outcomes=outcomes[:3])
+    b = sample_report(outcomes=outcomes[2:])
+    with pytest.raises(UsageError, match=r"b\.json: link .*helpline.* is also in a\.json"):
+        merge([("a.json", a), ("b.json", b)])
+
+
+def test_reports_of_different_files_are_refused():
+    """Annotations point into one links.yaml, so shards must share it."""
+    a = sample_report(outcomes=())
+    b = sample_report(outcomes=(), config_path="other.yaml")
+    with pytest.raises(UsageError, match="different files"):
+        merge([("a.json", a), ("b.json", b)])
+
+
+def test_one_report_is_returned_as_is(report):
+    """A single report needs no merging."""
+    assert merge([("a.json", report)]) is report

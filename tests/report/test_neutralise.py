@@ -1,0 +1,158 @@
+"""Hostile strings from servers and files are harmless in every format."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from linkwatch.report import OutputFormat, render
+from linkwatch.report.json import load_report
+from linkwatch.report.neutralise import (
+    ZWSP,
+    clean,
+    markdown_code,
+    markdown_text,
+    marker_id,
+    workflow_data,
+    workflow_property,
+)
+
+from .conftest import HOSTILE_NAME, HOSTILE_REASON, HOSTILE_TITLE, sample_report
+
+
+def _unsafe_chars(text: str) -> set[str]:
+    """Unsafe characters other than newline (layout) and the ZWSP linkwatch adds itself."""
+    return {
+        c
+        for c in text
+        if c not in "\n" + ZWSP and unicodedata.category(c) in {"Cc", "Cf", "Cs", "Zl", "Zp"}
+    }
+
+
+def test_clean_escapes_terminal_and_bidi_controls():
+    """ESC, BEL, C1 and bidi overrides become visible escapes; line breaks become spaces."""
+    assert clean("a\x1b[31mb\x07\x9b\u202ec\r\nd\u2028e") == ("a\\x1b[31mb\\x07\\x9b\\u202ec  d e")
+
+
+@given(st.text())
+def test_clean_never_leaves_an_unsafe_character(text):
+    """Whatever comes in, nothing unsafe goes out."""
+    assert not _unsafe_chars(clean(text))
+
+
+@given(st.text())
+def test_markdown_text_never_opens_html_or_a_link(text):
+    """No raw ``<``, ``[`` or backtick survives unescaped in Markdown text."""
+    out = markdown_text(text)
+    assert not re.search(r"(?<!\\)[<\[`]", out.replace("\\\\", ""))
+
+
+def test_markdown_text_breaks_mentions_references_and_autolinks():
+    """@team, #1 and bare URLs stay plain text on GitHub."""
+    out = markdown_text("ping @org/team about #12 at https://evil.example or www.evil.example")
+    assert "@org" not in out
+    assert f"@{ZWSP}org" in out
+    assert f"\\#{ZWSP}12" in out
+    assert "https\\:" not in out
+    assert f"https{ZWSP}\\:" in out
+    assert f"www{ZWSP}." in out
+
+
+def test_markdown_code_survives_backticks():
+    """A code span fence is longer than any backtick run inside it."""
+    assert markdown_code("a`b") == "``a`b``"
+    assert markdown_code("`x`") == "`` `x` ``"
+
+
+def test_marker_id_cannot_close_the_comment():
+    """An id from a tampered report cannot end the HTML comment."""
+    assert marker_id("abc --> <img src=x>") == "abc--imgsrcx"
+    assert marker_id("-->") == "--"
+    assert marker_id("") == "unknown"
+
+
+def test_workflow_escaping():
+    """Data escapes %, CR, LF; properties also escape : and ,."""
+    assert workflow_data("50%\r\n::error::x") == "50%25%0D%0A::error::x"
+    assert workflow_property("a:b,c%") == "a%3Ab%2Cc%25"
+
+
+def test_table_shows_markup_literally_and_no_escape_sequences(report):
+    """Rich markup in a name is printed as written, and no ESC reaches the terminal."""
+    text = render(report, OutputFormat.TABLE, color=True)
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", text)  # rich's own colours
+    assert "[bold" in plain
+    assert "red]Pwned[/]" in plain
+    assert "\x1b" not in plain
+    assert "\x07" not in text
+    assert "\u202e" not in text
+    assert "\\x1b[2J" in plain.replace("│", "").replace("\n", "").replace(" ", "")
+
+
+def test_table_lines_never_start_a_workflow_command(report):
+    """Every line of the table starts with a border or linkwatch's own text."""
+    for line in render(report, OutputFormat.TABLE).splitlines():
+        assert not line.lstrip().startswith("::")
+
+
+def test_markdown_has_no_live_html_mentions_or_links(report):
+    """The hostile name, reason and title render as inert text."""
+    text = render(report, OutputFormat.MARKDOWN)
+    body = re.sub(r"<!-- linkwatch:[A-Za-z0-9_-]+ -->", "", text)
+    body = re.sub(r"(`+).*?\1", "", body)  # code spans are inert
+    assert "<" not in body.replace("\\<", "")
+    assert "@everyone" not in body
+    assert "](" not in body.replace("\\]\\(", "")
+    assert not _unsafe_chars(text)
+    assert "\\x1b" in text
+
+
+def test_annotations_stay_one_command_each(report):
+    """A reason with CR/LF and ``::warning`` cannot start a second command."""
+    lines = render(report, OutputFormat.GITHUB).splitlines()
+    commands = [line for line in lines if line.startswith("::")]
+    assert len(commands) == 6
+    hostile = next(line for line in commands if "Pwned" in line)
+    assert "%0D%0A::warning file=x::injected" in hostile
+    assert not _unsafe_chars("\n".join(lines))
+    # The properties end at the first '::' after the command name.
+    properties = hostile.removeprefix("::error ").split("::", 1)[0]
+    assert properties.count(",") == 3
+    assert "@everyone" in properties  # only Markdown pings; annotations are plain text
+
+
+def test_json_keeps_values_but_escapes_controls(report):
+    """JSON round-trips hostile values exactly, written as escapes, never raw."""
+    text = render(report, OutputFormat.JSON)
+    assert not _unsafe_chars(text)
+    assert "\\u001b[2J" in text
+    assert "\\u202e" in text
+    loaded = load_report(text, "r.json")
+    by_index = {o.link.index: o for o in loaded.outcomes}
+    assert by_index[3].link.name == HOSTILE_NAME
+    assert by_index[3].title == HOSTILE_TITLE
+    assert by_index[3].reason == HOSTILE_REASON
+
+
+@given(st.text())
+def test_json_round_trips_any_text(text):
+    """Any string, lone surrogates and astral characters included, survives JSON."""
+    r = sample_report()
+    first = r.outcomes[0]
+    changed = type(first)(
+        **{
+            **{f: getattr(first, f) for f in first.__slots__},
+            "title": text,
+            "reason": text,
+        }
+    )
+    r2 = sample_report(outcomes=(changed,))
+    rendered = render(r2, OutputFormat.JSON)
+    rendered.encode("utf-8")  # writable as UTF-8 even with lone surrogates
+    assert not _unsafe_chars(rendered)
+    assert json.loads(rendered)["links"][0]["title"] == text
+    assert load_report(rendered, "r.json").outcomes[0].title == text

@@ -1,0 +1,199 @@
+"""`linkwatch import` and `linkwatch init` from the user's side: real files, exact bytes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from linkwatch import config
+from linkwatch.cli import app
+
+runner = CliRunner()
+SEED = Path(__file__).parent / "data" / "cleveland-police-2019-03-18.txt"
+NAMES = [
+    "CSE awareness campaign",
+    "Parents Against Child Sexual Exploitation",
+    "NSPCC",
+    "Get Safe Online",
+    "Think You Know",
+]
+
+
+def run_cli(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def test_import_seed_into_a_missing_file_writes_the_five_entries(tmp_path):
+    """The press release becomes five valid entries; PACE loses its gclid."""
+    target = tmp_path / "links.yaml"
+    result = run_cli("import", str(SEED), "--into", str(target), "--write")
+    assert result.exit_code == 0, result.output
+    cfg = config.load(target)
+    assert [link.name for link in cfg.links] == NAMES
+    assert cfg.links[1].url == "https://paceuk.info/"
+    assert all("cleveland-police-2019-03-18.txt" in (link.source or "") for link in cfg.links)
+    assert "5 links added to" in result.stderr
+
+
+def test_import_into_an_empty_file(tmp_path):
+    """An existing but empty file gets `version: 1` and the entries."""
+    target = tmp_path / "links.yaml"
+    target.write_bytes(b"")
+    assert run_cli("import", str(SEED), "--into", str(target), "--write").exit_code == 0
+    assert len(config.load(target).links) == 5
+
+
+def test_import_without_write_prints_yaml_and_touches_nothing(tmp_path):
+    """The default is a preview on stdout; the file is not created."""
+    target = tmp_path / "links.yaml"
+    result = run_cli("import", str(SEED), "--into", str(target))
+    assert result.exit_code == 0
+    assert not target.exists()
+    assert "  - name: Parents Against Child Sexual Exploitation\n" in result.stdout
+    assert "    url: https://paceuk.info/\n" in result.stdout
+    assert "run again with --write" in result.stderr
+
+
+def test_import_skips_links_already_listed_and_keeps_existing_bytes(tmp_path):
+    """Known links (after cleaning) are reported, not doubled; the old bytes stay as they were."""
+    target = tmp_path / "links.yaml"
+    before = (
+        b"# my list\r\nversion: 1\r\nlinks:\r\n"
+        b"    -   name: PACE   # odd indentation is kept\r\n"
+        b"        url: 'https://PACEUK.info/?gclid=zzz'\r\n"
+    )
+    target.write_bytes(before)
+    result = run_cli("import", str(SEED), "--into", str(target), "--write")
+    assert result.exit_code == 0, result.output
+    after = target.read_bytes()
+    assert after.startswith(before)
+    assert "already in" in result.stderr
+    assert "https://paceuk.info/" in result.stderr
+    added = after[len(before) :].decode()
+    assert "\n" not in added.replace("\r\n", "")  # CRLF kept throughout
+    assert "    -   name: Think You Know\r\n" in added or "    - name: Think You Know\r\n" in added
+    assert [link.name for link in config.load(target).links] == ["PACE", *NAMES[:1], *NAMES[2:]]
+
+
+def test_import_markdown_and_html(tmp_path):
+    """Link text names the entries from Markdown and HTML documents."""
+    md = tmp_path / "help.md"
+    md.write_text("# Help\n\n* [Childline](https://www.childline.org.uk/?utm_source=x)\n")
+    html = tmp_path / "help.html"
+    html.write_text('<title>Help</title><a href="https://www.iwf.org.uk/">IWF</a>')
+    target = tmp_path / "links.yaml"
+    assert run_cli("import", str(md), "--into", str(target), "--write").exit_code == 0
+    assert run_cli("import", str(html), "--into", str(target), "--write").exit_code == 0
+    links = config.load(target).links
+    assert [(link.name, link.url) for link in links] == [
+        ("Childline", "https://www.childline.org.uk/"),
+        ("IWF", "https://www.iwf.org.uk/"),
+    ]
+    assert links[0].source == "Help (help.md)"
+
+
+def test_import_into_an_invalid_file_exits_2_and_changes_nothing(tmp_path):
+    """A broken links.yaml is reported with its location and left untouched."""
+    target = tmp_path / "links.yaml"
+    target.write_bytes(b"version: 1\nlinks:\n  - name: A\n    ulr: x\n")
+    result = run_cli("import", str(SEED), "--into", str(target), "--write")
+    assert result.exit_code == 2
+    assert "links.yaml:4:5: links[0].ulr: unknown key 'ulr'" in result.stderr
+    assert target.read_bytes() == b"version: 1\nlinks:\n  - name: A\n    ulr: x\n"
+
+
+def test_import_of_a_missing_document_exits_2(tmp_path):
+    """A source that does not exist is a clear error."""
+    result = run_cli("import", str(tmp_path / "nope.txt"), "--into", str(tmp_path / "l.yaml"))
+    assert result.exit_code == 2
+    assert "nope.txt: no such file" in result.stderr
+
+
+def test_init_writes_the_starter_files(tmp_path):
+    """A valid links.yaml, its schema, the workflow, its script and the pre-commit config."""
+    result = run_cli("init", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert config.load(tmp_path / "links.yaml").links[0].name == "Childline"
+    assert (
+        (tmp_path / "links.yaml")
+        .read_text()
+        .startswith("# yaml-language-server: $schema=links.schema.json\n")
+    )
+    assert (
+        '"$schema": "https://json-schema.org/draft/2020-12/schema"'
+        in (tmp_path / "links.schema.json").read_text()
+    )
+    script = tmp_path / ".github" / "scripts" / "linkwatch-issue.sh"
+    assert script.stat().st_mode & stat.S_IXUSR
+    workflow = (tmp_path / ".github" / "workflows" / "linkwatch.yml").read_text()
+    assert "bash .github/scripts/linkwatch-issue.sh report.json" in workflow
+    assert "linkwatch clean --check" in (tmp_path / ".pre-commit-config.yaml").read_text()
+    assert sorted(line.split(":")[0] for line in result.stdout.splitlines()) == sorted(
+        f"wrote {tmp_path / p}"
+        for p in (
+            "links.yaml",
+            "links.schema.json",
+            ".github/workflows/linkwatch.yml",
+            ".github/scripts/linkwatch-issue.sh",
+            ".pre-commit-config.yaml",
+        )
+    )
+
+
+def test_init_never_overwrites(tmp_path):
+    """An existing file is named, skipped, and keeps its bytes."""
+    (tmp_path / "links.yaml").write_bytes(b"mine\n")
+    result = run_cli("init", str(tmp_path))
+    assert result.exit_code == 0
+    assert (tmp_path / "links.yaml").read_bytes() == b"mine\n"
+    assert f"skipped {tmp_path / 'links.yaml'}: it exists, left as it is" in result.stderr
+    again = run_cli("init", str(tmp_path))
+    assert again.stdout == ""
+    assert again.stderr.count("skipped") == 5
+
+
+def test_init_on_a_file_exits_2(tmp_path):
+    """A target that is a file, not a directory, is refused."""
+    target = tmp_path / "f"
+    target.write_text("x")
+    result = run_cli("init", str(target))
+    assert result.exit_code == 2
+    assert "is not a directory" in result.stderr
+
+
+def test_the_workflow_written_by_init_passes_actionlint(tmp_path):
+    """The starter workflow is valid GitHub Actions (linted with shellcheck too)."""
+    exe = Path(sys.executable).parent / "actionlint"
+    tool = str(exe) if exe.exists() else shutil.which("actionlint")
+    assert tool is not None, "actionlint comes with the test extra"
+    run_cli("init", str(tmp_path))
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    done = subprocess.run(
+        [tool, ".github/workflows/linkwatch.yml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("extra", [[], ["a.yaml"]])
+def test_validate_takes_several_files(tmp_path, monkeypatch, extra):
+    """`validate a b` checks each; one bad file makes the exit code 2."""
+    monkeypatch.chdir(tmp_path)
+    good = tmp_path / "good.yaml"
+    good.write_text("version: 1\nlinks: []\n")
+    for name in extra:
+        (tmp_path / name).write_text("version: 3\nlinks: []\n")
+    result = run_cli("validate", "good.yaml", *extra)
+    assert "ok: 0 links (good.yaml)" in result.stdout
+    assert result.exit_code == (2 if extra else 0)
