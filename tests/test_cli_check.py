@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 import json
+import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from linkwatch import checker, cli, config
 from linkwatch.cli import app
+from linkwatch.client import ClientOptions
+from linkwatch.probe import ProbeSettings
 from loopback import respond
 
 
@@ -117,3 +124,20 @@ def test_help_lists_the_options():
     result = run_cli("check", "--help")
     for option in ("--config", "--allow-private", "--concurrency", "--per-host", "--timeout"):
         assert option in result.output
+
+
+def test_progress_bar_runs_when_stderr_is_a_terminal(tmp_path, site, monkeypatch):
+    """On a terminal, a progress bar is drawn on stderr and the run still completes."""
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    cfg = config.load(Path(links_file(tmp_path, site.url("/ok"))))
+    report = asyncio.run(
+        cli._check(cfg, checker.CheckOptions(), ClientOptions(allow_private=True), ProbeSettings())
+    )
+    assert [o.status.value for o in report.outcomes] == ["ok"]
+    assert "checking" in terminal.getvalue()

@@ -13,7 +13,7 @@ import trustme
 
 from conftest import client_ssl_context, link, prober
 from linkwatch.classify import classify
-from linkwatch.models import Failure, Flag, Policy, Status
+from linkwatch.models import Failure, Flag, Hop, Policy, Status
 from loopback import Server, closed_port, reset, respond
 
 pytestmark = pytest.mark.anyio
@@ -57,6 +57,7 @@ async def test_accept_and_never_answer_times_out(server):
 
     obs, outcome, wall = await check(server.url("/silent"), deadline=1.0)
     assert obs.failure is Failure.TIMEOUT
+    assert obs.hops == (Hop(server.url("/silent"), None),)
     assert outcome.status is Status.ERROR
     assert 0.9 < wall < 1.5
 

@@ -84,6 +84,7 @@ class _Trace:
     pause: Callable[[float], Awaitable[None]]
     cookies: httpx.Cookies = field(default_factory=httpx.Cookies)  # this probe's only
     hops: list[Hop] = field(default_factory=list)
+    current: str = ""  # the URL being requested now
     attempts: int = 0
     tls_expires: datetime | None = None
     retry_after: float | None = None
@@ -138,6 +139,8 @@ class Prober:
             async with asyncio.timeout(policy.timeout):
                 return await self._follow(trace)
         except TimeoutError:
+            if not trace.hops or trace.hops[-1].url != trace.current:
+                trace.hops.append(Hop(trace.current, None))  # where the time ran out
             return self._observe(
                 trace,
                 _Failed(Failure.TIMEOUT, f"no complete answer within {policy.timeout:g} s"),
@@ -150,6 +153,7 @@ class Prober:
         current = trace.url
         seen: set[tuple[str, int]] = set()
         while True:
+            trace.current = current
             seen.add((current, len(cookies)))
             result = await self._attempts(method, current, trace)
             if method == "HEAD" and _head_refused(result):
