@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from jsonschema import Draft202012Validator, FormatChecker
 from typer.testing import CliRunner
 
 from linkwatch import checker, cli, config
@@ -141,3 +142,30 @@ def test_progress_bar_runs_when_stderr_is_a_terminal(tmp_path, site, monkeypatch
     )
     assert [o.status.value for o in report.outcomes] == ["ok"]
     assert "checking" in terminal.getvalue()
+
+
+def test_real_run_json_matches_the_schema_and_reads_back(tmp_path, site):
+    """A real run's JSON report (ok, broken, redirected, refused) validates and re-renders."""
+
+    @site.route("/moved")
+    async def moved(request, reader, writer):
+        await respond(writer, 301, {"Location": "/ok"}, head=True)
+
+    path = links_file(
+        tmp_path,
+        site.url("/ok?utm_source=x"),
+        site.url("/gone"),
+        site.url("/moved"),
+        "http://127.0.0.1:1/",
+    )
+    out = tmp_path / "report.json"
+    result = run_cli("check", "-c", path, "--allow-private", "-f", "json", "-o", str(out))
+    assert result.exit_code == 1
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    schema = json.loads((Path(__file__).parents[1] / "schema" / "report.schema.json").read_text())
+    Draft202012Validator(schema, format_checker=FormatChecker()).validate(doc)
+    assert [r["status"] for r in doc["links"]] == ["ok", "broken", "redirected", "broken"]
+    assert doc["links"][0]["flags"] == ["tracking_params"]
+    again = run_cli("report", str(out), "--format", "markdown")
+    assert again.exit_code == 1
+    assert "broken" in again.output
