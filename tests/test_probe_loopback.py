@@ -387,3 +387,22 @@ async def test_corrupt_gzip_body_is_not_read_as_text(server):
     assert obs.body is None
     assert outcome.status is Status.OK
     assert outcome.flags == ()
+
+
+async def test_pool_recovers_after_many_cancelled_requests(server):
+    """Connections cut by the deadline are not leaked: the origin's pool still serves."""
+
+    @server.route("/silent")
+    async def silent(request, reader, writer):
+        await asyncio.sleep(60)
+
+    @server.route("/ok")
+    async def ok(request, reader, writer):
+        await respond(writer, 200, head=True)
+
+    async with prober() as p:
+        for _ in range(10):  # more than the pool's 8 connections per origin
+            obs = await p.probe(server.url("/silent"), Policy(timeout=0.1))
+            assert obs.failure is Failure.TIMEOUT
+        obs = await p.probe(server.url("/ok"), Policy(timeout=1.0))
+    assert obs.status_code == 200

@@ -245,10 +245,12 @@ class Prober:
                 headers={"Accept-Encoding": "identity"},
                 timeout=timeout,
             )
-            trace.cookies.set_cookie_header(request)
+            if trace.cookies:
+                trace.cookies.set_cookie_header(request)
             response = await self._client.send(request, stream=True)
             try:
-                trace.cookies.extract_cookies(response)
+                if "set-cookie" in response.headers:
+                    trace.cookies.extract_cookies(response)
                 answer = _Answer(response.status_code, response.headers)
                 if request.url.scheme == "https":
                     answer.tls_expires = _tls_expiry(response)
