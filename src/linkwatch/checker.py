@@ -3,7 +3,7 @@
 A fixed pool of workers (the global limit) takes links from a scheduler that hands out, in
 round-robin over hosts, the next link whose host is below its own limit. A slow host thus
 holds at most ``per_host`` workers while the others keep going, and nothing waits on a
-semaphore in thousands of idle tasks.
+semaphore in thousands of idle tasks. A link waiting to retry lends its host slot out.
 """
 
 from __future__ import annotations
@@ -209,19 +209,19 @@ async def run(
                 if options.timeout is not None:
                     policy = replace(policy, timeout=options.timeout)
                 observation = await prober.probe(job.url, policy, pause=pause)
+                outcome = classify.classify(
+                    observation,
+                    job.link,
+                    now(),
+                    stripped=job.stripped,
+                    thresholds=options.thresholds,
+                )
             except Exception as e:  # noqa: BLE001 - one bad link must not end the run
                 record(classify.internal_error(job.link, job.url, job.stripped, e))
                 probed += 1
                 continue
             finally:
                 scheduler.release(slot)
-            outcome = classify.classify(
-                observation,
-                job.link,
-                now(),
-                stripped=job.stripped,
-                thresholds=options.thresholds,
-            )
             # A link refused by the address guard never reached the network.
             if observation.failure is not Failure.PRIVATE_ADDRESS:
                 probed += 1
