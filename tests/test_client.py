@@ -93,3 +93,14 @@ async def test_mapping_resolver_falls_back_or_refuses():
     assert await resolve("b.test", 80) == ("::1",)
     with pytest.raises(NameNotFoundError):
         await mapping_resolver({})("c.test", 80)
+
+
+async def test_system_resolver_returns_literal_addresses_without_a_lookup(monkeypatch):
+    """An IP address in a URL is used as is; no resolver thread is involved."""
+
+    def no_lookup(*args, **kwargs):
+        raise AssertionError("looked up a literal address")
+
+    monkeypatch.setattr("socket.getaddrinfo", no_lookup)
+    assert await system_resolver("127.0.0.1", 80) == ["127.0.0.1"]
+    assert await system_resolver("::1", 80) == ["::1"]

@@ -62,6 +62,10 @@ async def system_resolver(host: str, port: int) -> Sequence[str]:
     # RFC 6761: names under .invalid never resolve; answering here keeps it offline and exact.
     if name == "invalid" or name.endswith(".invalid"):
         raise NameNotFoundError(f"{host}: no such host (.invalid never resolves)")
+    try:
+        return [str(ipaddress.ip_address(name))]  # a literal address needs no lookup
+    except ValueError:
+        pass
     loop = asyncio.get_running_loop()
     try:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
