@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import shutil
@@ -250,7 +249,10 @@ def check(  # noqa: PLR0917 - typer passes every option by name
         cfg = _load(config_path)
     except LinkwatchError as e:
         raise _fail(e) from None
-    # Imported here: httpx and the engine are not needed by --version, --help or validate.
+    # Imported here: asyncio, httpx and the engine are not needed by --version, --help or
+    # validate, and a CLI run from pre-commit should start fast.
+    import asyncio  # noqa: PLC0415
+
     from linkwatch import checker  # noqa: PLC0415
     from linkwatch.client import ClientOptions  # noqa: PLC0415
     from linkwatch.probe import ProbeSettings  # noqa: PLC0415
