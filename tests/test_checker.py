@@ -237,3 +237,18 @@ async def test_a_link_waiting_to_retry_frees_its_host_slot(server):
     assert [e.outcome.link.index for e in events] == [1, 2, 0]
     assert in_flight["peak"] == 1
     assert time.monotonic() - started < 1.8
+
+
+async def test_deadline_while_reclaiming_a_slot_leaves_the_host_usable():
+    """A link whose deadline passes while it waits to reclaim its host slot frees the host."""
+    scheduler = checker._Scheduler([], per_host=1)
+    first = checker._Slot("h.test")
+    scheduler._busy["h.test"] = 1  # another link holds the only slot
+    waiting = asyncio.create_task(scheduler.reclaim(checker._Slot("h.test", held=False)))
+    await asyncio.sleep(0)
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    assert "h.test" not in scheduler._reclaiming
+    scheduler.release(first)
+    assert scheduler._busy["h.test"] == 0

@@ -104,12 +104,19 @@ class _Scheduler:
         host = slot.host
         while self._busy[host] >= self._per_host:
             waiter = asyncio.get_running_loop().create_future()
-            self._reclaiming.setdefault(host, deque()).append(waiter)
+            queue = self._reclaiming.setdefault(host, deque())
+            queue.append(waiter)
             try:
                 await waiter
             except asyncio.CancelledError:
+                # The link's deadline passed while it waited: leave no stale entry that
+                # would keep new jobs off this host, and pass on a wake it did not use.
+                if waiter in queue:
+                    queue.remove(waiter)
+                if not queue:
+                    self._reclaiming.pop(host, None)
                 if waiter.done() and not waiter.cancelled():
-                    self._offer(host)  # woken, then cancelled: pass the free slot on
+                    self._offer(host)
                 raise
         self._busy[host] += 1
         slot.held = True
