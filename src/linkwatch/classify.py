@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, assert_never
 from urllib.parse import urlsplit
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from linkwatch.models import Link
 
 PERMANENT_REDIRECTS = frozenset({301, 308})
+# Failures the probe retries: the reason says how many attempts it took to give up.
+RETRIED_FAILURES = frozenset({Failure.RESET, Failure.CONNECT_TIMEOUT, Failure.DNS_FAILED})
 BLOCKED_CODES = frozenset({401, 403, 429, 999})
 
 # Parking and domain-for-sale services: a final URL on one of these hosts (or a subdomain)
@@ -159,7 +161,10 @@ def internal_error(
 # ------------------------------------------------------------------------------ verdict
 def _verdict(obs: Observation, link: Link, text: str | None) -> _Verdict:
     if obs.failure is not None:
-        return _failure_verdict(obs.failure, obs.detail)
+        verdict = _failure_verdict(obs.failure, obs.detail)
+        if obs.attempts > 1 and obs.failure in RETRIED_FAILURES:
+            verdict = replace(verdict, reason=f"{verdict.reason} ({obs.attempts} attempts)")
+        return verdict
     code = obs.status_code
     assert code is not None  # noqa: S101 - an observation without failure has a status
     if link.policy.accepts(code):
@@ -263,7 +268,7 @@ def _failure_verdict(failure: Failure, detail: str) -> _Verdict:
                 "Check the address and port; the site may have moved or shut down.",
             )
         case Failure.DNS_FAILED:
-            return _Verdict(Status.ERROR, f"name lookup failed: {detail}", _RETRY_LATER)
+            return _Verdict(Status.ERROR, detail or "name lookup failed", _RETRY_LATER)
         case Failure.UNREACHABLE:
             return _Verdict(
                 Status.ERROR, f"the server could not be reached: {detail}", _RETRY_LATER
