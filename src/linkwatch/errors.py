@@ -8,6 +8,8 @@ Exceptions mean linkwatch itself cannot do what was asked::
     │                              carries every ``Problem`` found, each with file, line, column
     ├── UsageError                 options that contradict each other; exit 2
     ├── WriteError                 a file could not be replaced safely (original untouched); exit 2
+    ├── TrackerError               the issue tracker refused or failed (401/403/404, …); exit 2
+    │   └── RateLimitedError       the tracker asked to wait longer than linkwatch will; exit 2
     └── NetworkUnavailableError    no link could even reach DNS or a socket; exit 3
 """
 
@@ -62,3 +64,11 @@ class NetworkUnavailableError(LinkwatchError):
     """Every link failed before reaching a server: the network, not the list, is broken."""
 
     exit_code = 3
+
+
+class TrackerError(LinkwatchError):
+    """The issue tracker cannot be used as asked. Messages never contain the token."""
+
+
+class RateLimitedError(TrackerError):
+    """The tracker's rate limit asks for a longer wait than allowed; a re-run carries on."""

@@ -1,0 +1,287 @@
+"""The state file on disk: versioned JSON, written atomically, never silently thrown away.
+
+A state file that cannot be used (not JSON, truncated, the wrong shape, or written by a
+newer linkwatch) must neither crash a nightly run nor vanish: ``load`` moves it aside next
+to itself (``state.json.corrupt-20261127T210000Z`` or ``state.json.newer-…``), says so in a
+warning, and the run starts from an empty history.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Final
+
+from linkwatch import history
+from linkwatch.errors import ConfigError, Problem, WriteError
+from linkwatch.fileio import write_atomic
+from linkwatch.models import Status
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from pathlib import Path
+
+    from linkwatch.models import Report
+
+SCHEMA: Final = f"linkwatch.state/{history.STATE_VERSION}"
+_SCHEMA_RE: Final = re.compile(r"linkwatch\.state/([0-9]{1,6})")
+# A state file is a few hundred bytes per link; anything this big is not ours.
+MAX_BYTES: Final = 64 * 1024 * 1024
+
+
+class StateFileError(ValueError):
+    """Why a state file cannot be used; ``newer`` when a later linkwatch wrote it."""
+
+    def __init__(self, message: str, *, newer: bool = False) -> None:
+        super().__init__(message)
+        self.newer = newer
+
+
+# ---------------------------------------------------------------- encoding
+
+
+def _time(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def dumps(state: history.State) -> bytes:
+    """The state as JSON bytes, ids sorted so that the file diffs well."""
+    links = {
+        key: {
+            "name": link.name,
+            "url": link.url,
+            "last_status": link.last_status.value,
+            "last_reason": link.last_reason,
+            "last_checked": _time(link.last_checked),
+            "consecutive_failures": link.consecutive_failures,
+            "consecutive_successes": link.consecutive_successes,
+            "first_failed": _time(link.first_failed),
+            "last_ok": _time(link.last_ok),
+            "problem": link.problem,
+        }
+        for key, link in sorted(state.links.items())
+    }
+    doc = {"schema": SCHEMA, "links": links}
+    # ASCII escapes: a lone surrogate read back from an old file still writes (and reads) back.
+    return (json.dumps(doc, indent=2, ensure_ascii=True) + "\n").encode("ascii")
+
+
+# ---------------------------------------------------------------- decoding
+
+
+def _text(obj: dict[str, Any], key: str, where: str) -> str:
+    value = obj.get(key)
+    if not isinstance(value, str):
+        raise StateFileError(f"{where}.{key}: expected text")
+    return value
+
+
+def _count(obj: dict[str, Any], key: str, where: str) -> int:
+    value = obj.get(key)
+    # bool is an int in Python; true is not a count.
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise StateFileError(f"{where}.{key}: expected a count")
+    return value
+
+
+def _when(obj: dict[str, Any], key: str, where: str, *, optional: bool) -> datetime | None:
+    value = obj.get(key)
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        raise StateFileError(f"{where}.{key}: expected a time")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as e:
+        raise StateFileError(f"{where}.{key}: not an ISO 8601 time") from e
+    if parsed.tzinfo is None:
+        raise StateFileError(f"{where}.{key}: time without a time zone")
+    return parsed
+
+
+def _link(key: str, obj: object) -> history.LinkState:
+    where = f"links[{key!r}]"
+    if not isinstance(obj, dict):
+        raise StateFileError(f"{where}: expected an object")
+    try:
+        status = Status(_text(obj, "last_status", where))
+    except ValueError as e:
+        raise StateFileError(f"{where}.last_status: unknown status") from e
+    problem = obj.get("problem")
+    if not isinstance(problem, bool):
+        raise StateFileError(f"{where}.problem: expected true or false")
+    last_checked = _when(obj, "last_checked", where, optional=False)
+    assert last_checked is not None  # noqa: S101 - optional=False never returns None
+    return history.LinkState(
+        name=_text(obj, "name", where),
+        url=_text(obj, "url", where),
+        last_status=status,
+        last_reason=_text(obj, "last_reason", where),
+        last_checked=last_checked,
+        consecutive_failures=_count(obj, "consecutive_failures", where),
+        consecutive_successes=_count(obj, "consecutive_successes", where),
+        first_failed=_when(obj, "first_failed", where, optional=True),
+        last_ok=_when(obj, "last_ok", where, optional=True),
+        problem=problem,
+    )
+
+
+def loads(data: bytes) -> history.State:
+    """Parse a state file's bytes; raises ``StateFileError`` saying what is wrong."""
+    try:
+        doc = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise StateFileError(f"not UTF-8 (byte {e.start})") from e
+    except json.JSONDecodeError as e:
+        raise StateFileError(f"not valid JSON ({e.msg}, line {e.lineno})") from e
+    except RecursionError as e:
+        raise StateFileError("nested too deeply") from e
+    if not isinstance(doc, dict):
+        raise StateFileError("expected a JSON object at the top")
+    schema = doc.get("schema")
+    match = _SCHEMA_RE.fullmatch(schema) if isinstance(schema, str) else None
+    if match is None:
+        raise StateFileError(f"not a linkwatch state file (schema {schema!r:.60})")
+    version = int(match.group(1))
+    if version > history.STATE_VERSION:
+        raise StateFileError(
+            f"written by a newer linkwatch (version {version}, this one reads"
+            f" {history.STATE_VERSION})",
+            newer=True,
+        )
+    if version < 1:
+        raise StateFileError(f"unknown version {version}")
+    links = doc.get("links")
+    if not isinstance(links, dict):
+        raise StateFileError("links: expected an object")
+    return history.State(links={key: _link(key, value) for key, value in links.items()})
+
+
+# ---------------------------------------------------------------- files
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """A state read from disk, and the warning to print when the file had to be moved aside."""
+
+    state: history.State
+    warning: str | None = None
+    moved_to: Path | None = None
+
+
+def _read_bytes(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        data = handle.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise StateFileError(f"larger than {MAX_BYTES // (1024 * 1024)} MiB")
+    return data
+
+
+def _aside_path(path: Path, tag: str, now: datetime) -> Path:
+    """A free name next to ``path``; a second bad file in the same second gets ``-2``."""
+    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    candidate = path.with_name(f"{path.name}.{tag}-{stamp}")
+    counter = 2
+    while candidate.exists() or candidate.is_symlink():
+        candidate = path.with_name(f"{path.name}.{tag}-{stamp}-{counter}")
+        counter += 1
+    return candidate
+
+
+def load(path: Path, now: datetime) -> Loaded:
+    """The state in ``path``: empty when missing; a bad file is moved aside (with a warning).
+
+    Raises ``WriteError`` only when a bad file cannot be moved aside, because starting
+    fresh would then overwrite it on save.
+    """
+    try:
+        data = _read_bytes(path)
+        return Loaded(loads(data))
+    except FileNotFoundError:
+        return Loaded(history.State())
+    except IsADirectoryError as e:
+        raise WriteError(f"state file {path} is a folder") from e
+    except OSError as e:
+        raise WriteError(f"cannot read state file {path}: {e.strerror or e}") from e
+    except StateFileError as e:
+        aside = _aside_path(path, "newer" if e.newer else "corrupt", now)
+        try:
+            path.replace(aside)
+        except OSError as move_error:
+            raise WriteError(
+                f"state file {path} is unusable ({e}) and cannot be moved aside:"
+                f" {move_error.strerror or move_error}"
+            ) from move_error
+        warning = (
+            f"warning: state file {path} is unusable ({e}); kept as {aside.name},"
+            " starting with an empty history"
+        )
+        return Loaded(history.State(), warning=warning, moved_to=aside)
+
+
+def read(path: Path) -> history.State:
+    """The state in ``path`` for a reader that must not start fresh (``sync``).
+
+    A missing or unusable file is a ``ConfigError``: an empty history would close every issue.
+    """
+    shown = str(path)
+    try:
+        return loads(_read_bytes(path))
+    except FileNotFoundError as e:
+        message = "no such state file (run `linkwatch check --state` first)"
+        raise ConfigError([Problem(shown, None, None, "", message)]) from e
+    except OSError as e:
+        message = f"cannot read: {e.strerror or e}"
+        raise ConfigError([Problem(shown, None, None, "", message)]) from e
+    except StateFileError as e:
+        raise ConfigError([Problem(shown, None, None, "", f"unusable state file: {e}")]) from e
+
+
+def save(path: Path, state: history.State) -> None:
+    """Write the state atomically (raises ``WriteError``)."""
+    write_atomic(path, dumps(state))
+
+
+# ---------------------------------------------------------------- the one call for `check`
+
+
+@dataclass(frozen=True, slots=True)
+class Remembered:
+    """What one run adds to the history: marks per link id, and the warnings to print."""
+
+    state: history.State
+    marks: dict[str, history.Mark]
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def failed(self) -> bool:
+        """Whether any link counts as a problem once the thresholds are applied (exit code 1)."""
+        return any(mark.counts for mark in self.marks.values())
+
+
+def remember(
+    report: Report,
+    path: Path,
+    *,
+    now: datetime,
+    fail_after: int = 1,
+    recover_after: int = 1,
+    failing: Iterable[Status] = history.DEFAULT_FAILING,
+) -> Remembered:
+    """Load the state at ``path``, fold this run's report in, save it, and return the marks.
+
+    This is the single call ``check --state`` makes after building its report. Pass the
+    ``--fail-on`` statuses as ``failing`` so that every status that fails a run needs
+    ``fail_after`` runs in a row. Raises ``WriteError`` (exit 2) only when the file cannot
+    be read, moved aside or written; a damaged file is a warning, never an error.
+    """
+    thresholds = history.Thresholds(fail_after, recover_after, frozenset(failing))
+    loaded = load(path, now)
+    after = history.update(loaded.state, report, now, thresholds)
+    save(path, after)
+    warnings = (loaded.warning,) if loaded.warning else ()
+    return Remembered(after, history.marks(loaded.state, after), warnings)

@@ -1,0 +1,1 @@
+"""Issue-tracker sync: one issue per persistently failing link (``plan`` pure, ``github`` I/O)."""

@@ -1,0 +1,60 @@
+"""Builders for links, outcomes and reports, so history and tracker tests read as scripts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from linkwatch import urls
+from linkwatch.models import Link, Outcome, Report, Status
+
+T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+
+
+def night(n: int) -> datetime:
+    """The start of the n-th nightly run (0-based), one day apart."""
+    return T0 + timedelta(days=n)
+
+
+def link(name: str, url: str | None = None, index: int = 0) -> Link:
+    return Link(
+        index=index,
+        name=name,
+        url=url or f"https://{name.lower().replace(' ', '-')}.example.org/",
+        line=3 + 4 * index,
+        column=5,
+        url_line=4 + 4 * index,
+        url_column=10,
+    )
+
+
+def outcome(lk: Link, status: Status = Status.OK, reason: str | None = None) -> Outcome:
+    default_reason = {Status.OK: "200 OK", Status.BROKEN: "404 Not Found"}.get(status, "failed")
+    return Outcome(
+        link=lk,
+        checked_url=lk.url,
+        stripped_params=(),
+        status=status,
+        reason=reason or default_reason,
+        action="nothing to do" if status is Status.OK else "find the new address",
+        http_status=200 if status is Status.OK else 404 if status is Status.BROKEN else None,
+    )
+
+
+def report(*outcomes: Outcome, when: datetime = T0, offline: bool = False) -> Report:
+    return Report(
+        tool_version="0.0.0",
+        config_path="links.yaml",
+        started=when,
+        finished=when + timedelta(seconds=2),
+        outcomes=outcomes,
+        network_unavailable=offline,
+    )
+
+
+def run(statuses: dict[Link, Status], when: datetime) -> Report:
+    """One run's report: each link with the given status."""
+    return report(*(outcome(lk, st) for lk, st in statuses.items()), when=when)
+
+
+def lid(lk: Link) -> str:
+    return urls.stable_id(lk.url)
