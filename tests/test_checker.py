@@ -141,6 +141,12 @@ async def test_network_down_when_every_link_fails_before_a_server():
     cfg = make_config(["https://a.invalid/", "https://b.invalid/"])
     report = await run(cfg)
     assert report.network_unavailable
+    # Nothing is called broken or lapsed: each link says it was not judged.
+    assert {o.status for o in report.outcomes} == {Status.ERROR}
+    assert report.outcomes[0].reason == (
+        "not checked: the network is unavailable (no link got past DNS or a connection)"
+    )
+    assert report.outcomes[0].action.startswith("Run again when this machine is online")
 
 
 async def test_network_up_when_one_link_reaches_a_server(server):

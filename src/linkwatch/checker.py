@@ -184,6 +184,7 @@ async def run(
     outcomes: dict[int, Outcome] = {}
     probed = 0
     network_failed = 0
+    network_failed_links: set[int] = set()
 
     def record(outcome: Outcome) -> None:
         outcomes[outcome.link.index] = outcome
@@ -232,7 +233,9 @@ async def run(
             # A link refused by the address guard never reached the network.
             if observation.failure is not Failure.PRIVATE_ADDRESS:
                 probed += 1
-                network_failed += observation.failure in NETWORK_FAILURES
+                if observation.failure in NETWORK_FAILURES:
+                    network_failed += 1
+                    network_failed_links.add(job.link.index)
             record(outcome)
 
     workers = min(max(concurrency, 1), len(to_probe))
@@ -240,16 +243,23 @@ async def run(
         for _ in range(workers):
             group.create_task(worker())
 
-    ordered = tuple(outcomes[link.index] for link in config.links)
+    # Network down is not fifty broken links: when no probed link got past DNS or the
+    # socket, the machine is offline and the list says nothing, so no link is called
+    # broken (or "lapsed") in any format; each says it was not judged.
+    offline = probed > 0 and network_failed == probed
+    ordered = tuple(
+        classify.not_judged(outcomes[link.index])
+        if offline and link.index in network_failed_links
+        else outcomes[link.index]
+        for link in config.links
+    )
     return Report(
         tool_version=__version__,
         config_path=config.path,
         started=started,
         finished=now(),
         outcomes=ordered,
-        # Network down is not fifty broken links: when no probed link got past DNS or
-        # the socket, the machine is offline and the list says nothing.
-        network_unavailable=probed > 0 and network_failed == probed,
+        network_unavailable=offline,
     )
 
 

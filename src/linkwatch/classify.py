@@ -158,6 +158,16 @@ def internal_error(
     )
 
 
+def not_judged(outcome: Outcome) -> Outcome:
+    """The outcome of a link that failed only because this machine is offline."""
+    return replace(
+        outcome,
+        status=Status.ERROR,
+        reason="not checked: the network is unavailable (no link got past DNS or a connection)",
+        action="Run again when this machine is online; nothing is known about this link.",
+    )
+
+
 # ------------------------------------------------------------------------------ verdict
 def _verdict(obs: Observation, link: Link, text: str | None) -> _Verdict:
     if obs.failure is not None:
