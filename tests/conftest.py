@@ -1,15 +1,38 @@
-"""Shared fixtures: no test may reach the internet; loopback is allowed."""
+"""Shared fixtures: no test may reach the internet (loopback is allowed); a loopback server,
+a trustme CA, and a prober factory for the engine's tests."""
 
 from __future__ import annotations
 
 import ipaddress
 import socket
+import ssl
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+import trustme
+
+from linkwatch.client import ClientOptions, build_client, mapping_resolver, system_resolver
+from linkwatch.models import Link, Policy
+from linkwatch.probe import Prober, ProbeSettings
+from loopback import Server
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
+
+_LOOPBACK_NAMES = {"localhost", "localhost.", "localhost.localdomain", ""}
+
+
+def _is_loopback_host(host: object) -> bool:
+    if host is None:
+        return True
+    name = host.decode() if isinstance(host, bytes) else str(host)
+    if name.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(name.split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
 
 
 def _is_loopback(address: object) -> bool:
@@ -17,20 +40,20 @@ def _is_loopback(address: object) -> bool:
         return True
     if not isinstance(address, tuple) or not address:
         return False
-    host = address[0]
-    if host in {"localhost", "localhost.", ""}:
-        return True
-    try:
-        return ipaddress.ip_address(str(host).split("%", 1)[0]).is_loopback
-    except ValueError:
-        return False
+    return _is_loopback_host(address[0])
 
 
 @pytest.fixture(autouse=True)
 def _no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fails any test that tries to open a connection beyond 127.0.0.0/8 and ::1."""
+    """Fails any connection beyond 127.0.0.0/8 and ::1; other names do not resolve (offline)."""
+    real_getaddrinfo = socket.getaddrinfo
     real_connect = socket.socket.connect
     real_connect_ex = socket.socket.connect_ex
+
+    def offline_getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
+        if not _is_loopback_host(host):
+            raise socket.gaierror(socket.EAI_NONAME, f"tests are offline: {host!r}")
+        return real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
 
     def guarded_connect(self: socket.socket, address: object) -> None:
         if not _is_loopback(address):
@@ -44,6 +67,7 @@ def _no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
             raise RuntimeError(msg)
         return real_connect_ex(self, address)  # type: ignore[arg-type]
 
+    monkeypatch.setattr(socket, "getaddrinfo", offline_getaddrinfo)
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
     monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
 
@@ -67,3 +91,65 @@ def write_config(tmp_path: Path):
         return path
 
     return write
+
+
+# ------------------------------------------------------------------------ the engine
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+@pytest.fixture
+def server():
+    """A misbehaving-on-purpose HTTP server on 127.0.0.1 (see tests/loopback.py)."""
+    srv = Server()
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="session")
+def ca():
+    return trustme.CA()
+
+
+def client_ssl_context(ca: trustme.CA) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
+    ca.configure_trust(context)
+    return context
+
+
+def link(url: str = "http://example.org/", **policy) -> Link:
+    """A link as the config would build it, with a policy of the given fields."""
+    return Link(
+        index=0,
+        name="Example",
+        url=url,
+        line=1,
+        column=1,
+        url_line=1,
+        url_column=1,
+        policy=Policy(**policy),
+    )
+
+
+@asynccontextmanager
+async def prober(
+    *,
+    allow_private: bool = True,
+    hosts: dict[str, str] | None = None,
+    ssl_context: ssl.SSLContext | None = None,
+    is_allowed=None,
+    **settings,
+):
+    """A Prober over a real guarded client; ``hosts`` maps test names to addresses."""
+    resolver = mapping_resolver(hosts, fallback=system_resolver) if hosts else None
+    options = ClientOptions(
+        allow_private=allow_private,
+        resolver=resolver,
+        ssl_context=ssl_context,
+        is_allowed=is_allowed,
+    )
+    settings.setdefault("backoff_base", 0.01)
+    async with build_client(options) as client:
+        yield Prober(client, ProbeSettings(**settings))

@@ -24,6 +24,7 @@ from linkwatch import (
 )
 from linkwatch import clean as cleaning
 from linkwatch.errors import ConfigError, LinkwatchError, NetworkUnavailableError, UsageError
+from linkwatch.models import Status
 from linkwatch.report import OutputFormat, use_color
 from linkwatch.tracker import github
 from linkwatch.tracker import plan as tracker_plan
@@ -32,7 +33,10 @@ from linkwatch.tracker import sync as tracker_sync
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from linkwatch.models import Config, Report, Status
+    from linkwatch import checker
+    from linkwatch.client import ClientOptions
+    from linkwatch.models import Config, Report
+    from linkwatch.probe import ProbeSettings
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 nothing failed the policy; 1 problems found; 2 usage or config error;"
@@ -149,23 +153,6 @@ def schema() -> None:
     typer.echo(json.dumps(config.json_schema(), indent=2, ensure_ascii=False))
 
 
-@app.command(
-    epilog="Examples:\n\n  linkwatch check\n\n  linkwatch check --config links.yaml",
-)
-def check(config_path: ConfigOption = None) -> None:
-    """Check every link concurrently and report what is broken, redirected, blocked or suspicious.
-
-    Exit codes: 0 nothing failed the policy; 1 problems found; 2 usage or config error;
-    3 network unavailable.
-    """
-    try:
-        _load(config_path)
-    except LinkwatchError as e:
-        raise _fail(e) from None
-    _err("error: the checking engine is not built yet (see the engine issue); nothing was checked")
-    raise typer.Exit(2)
-
-
 # ---------------------------------------------------------------------------- reports
 # Shared by `check` and `report`: the same three options mean the same thing in both.
 FormatOption = Annotated[
@@ -222,6 +209,128 @@ def _deliver(
     else:
         _err(f"{result.summary} → {output_path}")
     return typer.Exit(result.exit_code)
+
+
+@app.command(
+    epilog="Examples:\n\n  linkwatch check\n\n  linkwatch check --config links.yaml --per-host 2"
+    "\n\n  linkwatch check --format json --output report.json",
+)
+def check(  # noqa: PLR0917 - typer passes every option by name
+    config_path: ConfigOption = None,
+    fmt: FormatOption = OutputFormat.TABLE,
+    output_path: OutputOption = None,
+    fail_on: FailOnOption = policy.DEFAULT_FAIL_ON_TEXT,
+    allow_private: Annotated[
+        bool,
+        typer.Option(
+            "--allow-private",
+            help="Also request loopback, private and link-local addresses (refused by default).",
+        ),
+    ] = False,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(min=1, max=1024, help="Links checked at once. Default: links.yaml, else 64."),
+    ] = None,
+    per_host: Annotated[
+        int | None,
+        typer.Option(
+            "--per-host", min=1, max=64, help="Links checked at once per host. Default: 4."
+        ),
+    ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            min=0.1,
+            max=600,
+            help="Seconds each link may take in total (replaces every link's timeout).",
+        ),
+    ] = None,
+    inspect_pages: Annotated[
+        bool,
+        typer.Option(
+            "--inspect-pages",
+            help="Read the start of every page (GET) to find parked domains and titles in"
+            " place; by default only HEAD is sent unless a link needs its text.",
+        ),
+    ] = False,
+) -> None:
+    """Check every link concurrently and report what is broken, redirected, blocked or suspicious.
+
+    Exit codes: 0 nothing failed the policy; 1 problems found; 2 usage or config error;
+    3 network unavailable.
+    """
+    try:
+        chosen = policy.parse_fail_on(fail_on)
+        cfg = _load(config_path)
+    except LinkwatchError as e:
+        raise _fail(e) from None
+    # Imported here: asyncio, httpx and the engine are not needed by --version, --help or
+    # validate, and a CLI run from pre-commit should start fast.
+    import asyncio  # noqa: PLC0415
+
+    from linkwatch import checker  # noqa: PLC0415
+    from linkwatch.client import ClientOptions  # noqa: PLC0415
+    from linkwatch.probe import ProbeSettings  # noqa: PLC0415
+
+    options = checker.CheckOptions(concurrency=concurrency, per_host=per_host, timeout=timeout)
+    client_options = ClientOptions(
+        user_agent=cfg.defaults.user_agent,
+        allow_private=allow_private,
+        connections_per_origin=max(per_host or cfg.defaults.per_host_concurrency, 1) * 2,
+    )
+    result = asyncio.run(
+        _check(cfg, options, client_options, ProbeSettings(inspect_pages=inspect_pages))
+    )
+    if result.network_unavailable:
+        tried = sum(o.status is not Status.SKIPPED for o in result.outcomes)
+        _err(
+            f"error: network unavailable: none of the {tried} links checked got past DNS or a"
+            " connection; check this machine's network and run again (nothing was judged)"
+        )
+    try:
+        raise _deliver(result, fmt, output_path, chosen)
+    except LinkwatchError as e:
+        raise _fail(e) from None
+
+
+async def _check(
+    cfg: Config,
+    options: checker.CheckOptions,
+    client_options: ClientOptions,
+    settings: ProbeSettings,
+) -> Report:
+    """Build the run's one client, run the checker with it, close it."""
+    from rich.console import Console  # noqa: PLC0415
+    from rich.progress import (  # noqa: PLC0415
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from linkwatch import checker  # noqa: PLC0415
+    from linkwatch.client import build_client  # noqa: PLC0415
+    from linkwatch.probe import Prober  # noqa: PLC0415
+
+    async with build_client(client_options) as client:
+        prober = Prober(client, settings)
+        if not sys.stderr.isatty():
+            return await checker.run(cfg, prober, options)
+        with Progress(
+            TextColumn("checking"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        ) as bar:
+            task = bar.add_task("links", total=len(cfg.links))
+
+            def advance(event: checker.Progress) -> None:
+                bar.update(task, completed=event.done)
+
+            return await checker.run(cfg, prober, options, progress=advance)
 
 
 @app.command(

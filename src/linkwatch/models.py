@@ -138,6 +138,63 @@ class Hop:
     status_code: int | None  # None when the request itself failed
 
 
+class Failure(StrEnum):
+    """Why a probe ended without a usable final response (what went wrong, not the verdict)."""
+
+    DNS_NOT_FOUND = "dns_not_found"  # the name does not exist
+    DNS_FAILED = "dns_failed"  # the lookup itself failed (no resolver, temporary failure)
+    REFUSED = "refused"  # nothing listens on that port
+    UNREACHABLE = "unreachable"  # no route, host down, other connect failure
+    CONNECT_TIMEOUT = "connect_timeout"
+    TIMEOUT = "timeout"  # the link's overall deadline passed
+    RESET = "reset"  # the connection was dropped mid-exchange
+    TLS = "tls"  # handshake or certificate failure
+    PROTOCOL = "protocol"  # the answer was not valid HTTP
+    REDIRECT_LOOP = "redirect_loop"
+    TOO_MANY_REDIRECTS = "too_many_redirects"
+    BAD_REDIRECT = "bad_redirect"  # a Location that is not an http(s) URL
+    PRIVATE_ADDRESS = "private_address"  # refused by the private-address guard
+    INVALID_URL = "invalid_url"
+
+
+# Failures that happen before any server answers: when every link ends in one of these,
+# the machine is offline rather than the list being dead.
+NETWORK_FAILURES: frozenset[Failure] = frozenset(
+    {
+        Failure.DNS_NOT_FOUND,
+        Failure.DNS_FAILED,
+        Failure.REFUSED,
+        Failure.UNREACHABLE,
+        Failure.CONNECT_TIMEOUT,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """What one probe saw on the wire, before any judgement. Short-lived: never stored."""
+
+    url: str  # the URL requested first (the cleaned link)
+    hops: tuple[Hop, ...] = ()  # every URL requested, in order; the last is the final one
+    failure: Failure | None = None  # None when a final response arrived
+    detail: str = ""  # the low-level cause, e.g. "certificate has expired"
+    status_code: int | None = None  # of the final response
+    final_url: str | None = None
+    method: str = "HEAD"  # of the final request
+    # A few headers of the final response, lower-cased names (server, content-type, ...).
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes | None = None  # the first bytes of the page, decoded, only when read
+    body_truncated: bool = False
+    attempts: int = 0  # requests made, retries and HEAD/GET fallbacks included
+    elapsed_ms: int = 0
+    tls_expires: datetime | None = None  # the soonest certificate expiry along the chain
+    retry_after_s: float | None = None  # what the server last asked us to wait
+
+    def header(self, name: str) -> str | None:
+        """The value of a recorded header of the final response, or None."""
+        return next((v for k, v in self.headers if k == name), None)
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What linkwatch concluded about one link, and why."""

@@ -1,0 +1,277 @@
+"""Schedules probes over a whole list: a global limit, a per-host limit, hosts interleaved.
+
+A fixed pool of workers (the global limit) takes links from a scheduler that hands out, in
+round-robin over hosts, the next link whose host is below its own limit. A slow host thus
+holds at most ``per_host`` workers while the others keep going, and nothing waits on a
+semaphore in thousands of idle tasks. A link waiting to retry lends its host slot out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter, deque
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from linkwatch import __version__, classify, urls
+from linkwatch.models import (
+    NETWORK_FAILURES,
+    Failure,
+    Report,
+    Status,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from linkwatch.models import Config, Link, Outcome
+    from linkwatch.probe import Prober
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOptions:
+    """How a run is scheduled; None means the value from links.yaml."""
+
+    concurrency: int | None = None
+    per_host: int | None = None
+    timeout: float | None = None  # replaces every link's timeout
+    thresholds: classify.Thresholds = field(default_factory=classify.Thresholds)
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """One link finished: sent to the progress callback, in completion order."""
+
+    done: int
+    total: int
+    outcome: Outcome
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    link: Link
+    url: str  # cleaned
+    stripped: tuple[str, ...]
+    host: str
+
+
+@dataclass(slots=True)
+class _Slot:
+    """One job's place in its host's limit; released while the job waits to retry."""
+
+    host: str
+    held: bool = True
+
+
+class _Scheduler:
+    """Hands out jobs round-robin over hosts, never more than ``per_host`` at once per host.
+
+    Synchronous bookkeeping (the event loop is one thread): a worker only waits, on a plain
+    future, when every host with work left is at its limit. No lock, so taking a job costs no
+    trip through the event loop. A job waiting to retry gives its host's slot back (it sends
+    nothing meanwhile) and takes one again, before any new job of that host, to retry.
+    """
+
+    def __init__(self, jobs: Sequence[_Job], per_host: int) -> None:
+        self._queues: dict[str, deque[_Job]] = {}
+        for job in jobs:
+            self._queues.setdefault(job.host, deque()).append(job)
+        self._ring: deque[str] = deque(self._queues)
+        self._busy: Counter[str] = Counter()
+        self._per_host = per_host
+        self._waiters: deque[asyncio.Future[None]] = deque()  # workers wanting any job
+        self._reclaiming: dict[str, deque[asyncio.Future[None]]] = {}  # jobs back from a pause
+
+    async def take(self) -> tuple[_Job, _Slot] | None:
+        while self._ring:
+            job = self._pick()
+            if job is not None:
+                return job, _Slot(job.host)
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            await waiter
+        return None
+
+    def release(self, slot: _Slot) -> None:
+        if slot.held:
+            slot.held = False
+            self._busy[slot.host] -= 1
+            self._offer(slot.host)
+
+    async def reclaim(self, slot: _Slot) -> None:
+        host = slot.host
+        while self._busy[host] >= self._per_host:
+            waiter = asyncio.get_running_loop().create_future()
+            queue = self._reclaiming.setdefault(host, deque())
+            queue.append(waiter)
+            try:
+                await waiter
+            except asyncio.CancelledError:
+                # The link's deadline passed while it waited: leave no stale entry that
+                # would keep new jobs off this host, and pass on a wake it did not use.
+                if waiter in queue:
+                    queue.remove(waiter)
+                if not queue:
+                    self._reclaiming.pop(host, None)
+                if waiter.done() and not waiter.cancelled():
+                    self._offer(host)
+                raise
+        self._busy[host] += 1
+        slot.held = True
+
+    def _offer(self, host: str) -> None:
+        """A slot of ``host`` is free: a job back from a pause first, else any idle worker."""
+        queue = self._reclaiming.get(host)
+        while queue:
+            waiter = queue.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self._reclaiming.pop(host, None)
+        self._wake(everyone=False)
+
+    def _pick(self) -> _Job | None:
+        for _ in range(len(self._ring)):
+            host = self._ring[0]
+            self._ring.rotate(-1)
+            if self._busy[host] < self._per_host and not self._reclaiming.get(host):
+                queue = self._queues[host]
+                job = queue.popleft()
+                self._busy[host] += 1
+                if not queue:
+                    self._ring.remove(host)
+                    del self._queues[host]
+                    if not self._ring:
+                        # Nothing left to hand out: waiting workers may stop.
+                        self._wake(everyone=True)
+                return job
+        return None
+
+    def _wake(self, *, everyone: bool) -> None:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                if not everyone:
+                    return
+
+
+def _jobs(config: Config) -> list[_Job]:
+    jobs = []
+    for link in config.links:
+        cleaned, stripped = urls.strip_tracking(
+            link.url, config.defaults.tracking, link.keep_params
+        )
+        host = (urlsplit(cleaned).hostname or "").lower()
+        jobs.append(_Job(link, cleaned, stripped, host))
+    return jobs
+
+
+async def run(
+    config: Config,
+    prober: Prober,
+    options: CheckOptions | None = None,
+    *,
+    progress: Callable[[Progress], None] | None = None,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> Report:
+    """Check every link of ``config`` with ``prober`` (which holds the run's one client)."""
+    options = options or CheckOptions()
+    started = now()
+    jobs = _jobs(config)
+    outcomes: dict[int, Outcome] = {}
+    probed = 0
+    network_failed = 0
+    network_failed_links: set[int] = set()
+
+    def record(outcome: Outcome) -> None:
+        outcomes[outcome.link.index] = outcome
+        if progress is not None:
+            progress(Progress(len(outcomes), len(jobs), outcome))
+
+    to_probe = []
+    for job in jobs:
+        if job.link.policy.skip is not None:
+            record(classify.skipped(job.link, job.url, job.stripped, job.link.policy.skip))
+        else:
+            to_probe.append(job)
+
+    per_host = options.per_host or config.defaults.per_host_concurrency
+    concurrency = options.concurrency or config.defaults.concurrency
+    scheduler = _Scheduler(to_probe, max(per_host, 1))
+
+    async def worker() -> None:
+        nonlocal probed, network_failed
+        while (taken := await scheduler.take()) is not None:
+            job, slot = taken
+
+            async def pause(seconds: float, slot: _Slot = slot) -> None:
+                scheduler.release(slot)
+                await asyncio.sleep(seconds)
+                await scheduler.reclaim(slot)
+
+            try:
+                policy = job.link.policy
+                if options.timeout is not None:
+                    policy = replace(policy, timeout=options.timeout)
+                observation = await prober.probe(job.url, policy, pause=pause)
+                outcome = classify.classify(
+                    observation,
+                    job.link,
+                    now(),
+                    stripped=job.stripped,
+                    thresholds=options.thresholds,
+                )
+            except Exception as e:  # noqa: BLE001 - one bad link must not end the run
+                record(classify.internal_error(job.link, job.url, job.stripped, e))
+                probed += 1
+                continue
+            finally:
+                scheduler.release(slot)
+            # A link refused by the address guard never reached the network.
+            if observation.failure is not Failure.PRIVATE_ADDRESS:
+                probed += 1
+                if observation.failure in NETWORK_FAILURES:
+                    network_failed += 1
+                    network_failed_links.add(job.link.index)
+            record(outcome)
+
+    workers = min(max(concurrency, 1), len(to_probe))
+    async with asyncio.TaskGroup() as group:
+        for _ in range(workers):
+            group.create_task(worker())
+
+    # Network down is not fifty broken links: when no probed link got past DNS or the
+    # socket, the machine is offline and the list says nothing, so no link is called
+    # broken (or "lapsed") in any format; each says it was not judged.
+    offline = probed > 0 and network_failed == probed
+    ordered = tuple(
+        classify.not_judged(outcomes[link.index])
+        if offline and link.index in network_failed_links
+        else outcomes[link.index]
+        for link in config.links
+    )
+    return Report(
+        tool_version=__version__,
+        config_path=config.path,
+        started=started,
+        finished=now(),
+        outcomes=ordered,
+        network_unavailable=offline,
+    )
+
+
+def has_failures(report: Report) -> bool:
+    """Whether any link is broken or could not be checked (exit code 1)."""
+    return any(o.status in {Status.BROKEN, Status.ERROR} for o in report.outcomes)
+
+
+def summary(report: Report) -> str:
+    """One line: how many links, by status, worst first, and how long it took."""
+    counts = Counter(o.status for o in report.outcomes)
+    parts = [f"{counts[s]} {s.value}" for s in Status if counts[s]]
+    total = len(report.outcomes)
+    detail = ", ".join(parts) if parts else "nothing to check"
+    return f"{total} link{'s' if total != 1 else ''}: {detail} ({report.duration_s:.1f} s)"

@@ -1,0 +1,432 @@
+"""Pure judgement: an ``Observation`` and the link's policy become an ``Outcome``.
+
+No network, no clock (``now`` is passed in). The table it implements is in
+docs/design-engine.md; every outcome carries a one-line reason and the suggested action.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import re
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import TYPE_CHECKING, assert_never
+from urllib.parse import urlsplit
+
+from linkwatch.models import Failure, Flag, Observation, Outcome, Status
+from linkwatch.sites import same_site
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from linkwatch.models import Link
+
+PERMANENT_REDIRECTS = frozenset({301, 308})
+# Failures the probe retries: the reason says how many attempts it took to give up.
+RETRIED_FAILURES = frozenset({Failure.RESET, Failure.CONNECT_TIMEOUT, Failure.DNS_FAILED})
+BLOCKED_CODES = frozenset({401, 403, 429, 999})
+
+# Parking and domain-for-sale services: a final URL on one of these hosts (or a subdomain)
+# means the name no longer belongs to the organisation in the list.
+PARKING_HOSTS: tuple[str, ...] = (
+    "sedoparking.com",
+    "sedo.com",
+    "bodis.com",
+    "parkingcrew.net",
+    "parklogic.com",
+    "above.com",
+    "dan.com",
+    "afternic.com",
+    "hugedomains.com",
+    "undeveloped.com",
+    "domainmarket.com",
+    "buydomains.com",
+    "sav.com",
+    "parked.com",
+    "namebright.com",
+    "domainnamesales.com",
+    "uniregistry.com",
+    "dsultra.com",
+    "porkbun.com",
+    "godaddysites.com",
+)
+# Paths a registrar uses for its parking or sale pages on its own big site.
+PARKING_URL_MARKERS: tuple[str, ...] = (
+    "godaddy.com/forsale",
+    "godaddy.com/domainsearch",
+    "afternic.com/forsale",
+    "sedo.com/search/details",
+    "dan.com/buy-domain",
+)
+# Phrases of parking and for-sale pages, matched lower-case in the first bytes of the page.
+PARKING_PHRASES: tuple[str, ...] = (
+    "this domain is for sale",
+    "this domain may be for sale",
+    "buy this domain",
+    "the domain name is for sale",
+    "domain is parked",
+    "this domain has been registered",
+    "this web page is parked",
+    "parked free, courtesy of",
+    "is available for purchase",
+    "make an offer on this domain",
+)
+# Pages that a bot wall serves instead of the content.
+CHALLENGE_PHRASES: tuple[str, ...] = (
+    "just a moment...",
+    "attention required! | cloudflare",
+    "checking your browser before accessing",
+    "please enable cookies and reload the page",
+    "verify you are human",
+    "captcha",
+)
+_TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """When a flag is raised."""
+
+    tls_warning: timedelta = timedelta(days=21)
+    slow_ms: int = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class _Verdict:
+    status: Status
+    reason: str
+    action: str
+
+
+def classify(
+    observation: Observation,
+    link: Link,
+    now: datetime,
+    *,
+    stripped: tuple[str, ...] = (),
+    thresholds: Thresholds | None = None,
+) -> Outcome:
+    """Judge one observation against the link's policy."""
+    thresholds = thresholds or Thresholds()
+    text = _text(observation.body)
+    verdict = _verdict(observation, link, text)
+    flags = _flags(observation, link, now, text, stripped=stripped, thresholds=thresholds)
+    return Outcome(
+        link=link,
+        checked_url=observation.url,
+        stripped_params=stripped,
+        status=verdict.status,
+        reason=verdict.reason,
+        action=verdict.action,
+        flags=flags,
+        http_status=observation.status_code,
+        final_url=observation.final_url,
+        redirects=observation.hops,
+        attempts=observation.attempts,
+        elapsed_ms=observation.elapsed_ms,
+        tls_expires=observation.tls_expires,
+        title=_title(observation.body),
+    )
+
+
+def skipped(link: Link, checked_url: str, stripped: tuple[str, ...], reason: str) -> Outcome:
+    """The outcome of a link the config says not to check."""
+    return Outcome(
+        link=link,
+        checked_url=checked_url,
+        stripped_params=stripped,
+        status=Status.SKIPPED,
+        reason=f"skipped: {reason}",
+        action="None; remove `skip` when the link should be checked again.",
+        flags=(Flag.TRACKING_PARAMS,) if stripped else (),
+    )
+
+
+def internal_error(
+    link: Link, checked_url: str, stripped: tuple[str, ...], error: Exception
+) -> Outcome:
+    """The outcome of a link whose check hit a bug in linkwatch (the run goes on)."""
+    return Outcome(
+        link=link,
+        checked_url=checked_url,
+        stripped_params=stripped,
+        status=Status.ERROR,
+        reason=f"linkwatch failed while checking: {type(error).__name__}: {error}",
+        action="Report this as a linkwatch bug, with the URL.",
+        flags=(Flag.TRACKING_PARAMS,) if stripped else (),
+    )
+
+
+def not_judged(outcome: Outcome) -> Outcome:
+    """The outcome of a link that failed only because this machine is offline."""
+    return replace(
+        outcome,
+        status=Status.ERROR,
+        reason="not checked: the network is unavailable (no link got past DNS or a connection)",
+        action="Run again when this machine is online; nothing is known about this link.",
+    )
+
+
+# ------------------------------------------------------------------------------ verdict
+def _verdict(obs: Observation, link: Link, text: str | None) -> _Verdict:
+    if obs.failure is not None:
+        verdict = _failure_verdict(obs.failure, obs.detail)
+        if obs.attempts > 1 and obs.failure in RETRIED_FAILURES:
+            verdict = replace(verdict, reason=f"{verdict.reason} ({obs.attempts} attempts)")
+        return verdict
+    code = obs.status_code
+    assert code is not None  # noqa: S101 - an observation without failure has a status
+    if link.policy.accepts(code):
+        return _accepted(obs, code)
+    if code in REDIRECT_CODES_3XX:
+        return _Verdict(
+            Status.ERROR,
+            f"HTTP {code} redirect without a usable Location header",
+            "Open the link in a browser; the server's redirect is broken.",
+        )
+    if code in BLOCKED_CODES or _is_challenge(obs, text):
+        return _blocked(obs, code)
+    if code in {404, 410}:
+        gone = "gone (410)" if code == 410 else "not found (404)"
+        return _Verdict(
+            Status.BROKEN,
+            f"the page is {gone}",
+            "Find the page's new address on the site, or remove the link.",
+        )
+    if 400 <= code < 500:
+        return _Verdict(
+            Status.BROKEN,
+            f"the server refused the request (HTTP {code})",
+            "Open the link in a browser; fix or replace the URL.",
+        )
+    if code >= 500:
+        retried = f" after {obs.attempts} attempts" if obs.attempts > 1 else ""
+        return _Verdict(
+            Status.ERROR,
+            f"server error (HTTP {code}){retried}",
+            "Check again later; if it persists, tell the site's owner.",
+        )
+    return _Verdict(
+        Status.BROKEN,
+        f"HTTP {code} is not an accepted status for this link",
+        "Check the page; widen `accept` if this status is expected.",
+    )
+
+
+REDIRECT_CODES_3XX = frozenset(range(300, 400))
+
+
+def _accepted(obs: Observation, code: int) -> _Verdict:
+    hops = obs.hops
+    if len(hops) <= 1:
+        return _Verdict(Status.OK, f"HTTP {code}", "None.")
+    final = obs.final_url or hops[-1].url
+    # Only the permanent moves the chain starts with say where the link now lives; a
+    # temporary hop after them (a login page, a geo redirect) is the site's business.
+    moved = 0
+    while moved < len(hops) - 1 and hops[moved].status_code in PERMANENT_REDIRECTS:
+        moved += 1
+    if moved == len(hops) - 1:
+        return _Verdict(
+            Status.REDIRECTED,
+            f"moved permanently to {final}",
+            "Update the URL in links.yaml to the final address.",
+        )
+    if moved:
+        return _Verdict(
+            Status.REDIRECTED,
+            f"moved permanently to {hops[moved].url}, then redirected to {final}",
+            f"Update the URL in links.yaml to {hops[moved].url}.",
+        )
+    return _Verdict(
+        Status.REDIRECTED,
+        f"temporarily redirected to {final}",
+        "None needed; the site redirects for now (informational).",
+    )
+
+
+def _blocked(obs: Observation, code: int) -> _Verdict:
+    if code == 429:
+        wait = f"; it asks to wait {obs.retry_after_s:g} s" if obs.retry_after_s else ""
+        reason = f"rate limited (HTTP 429) after {obs.attempts} attempts{wait}"
+    elif code in {401, 403}:
+        reason = f"access denied to automated checks (HTTP {code})"
+    elif code == 999:
+        reason = "the site refuses automated checks (HTTP 999)"
+    else:
+        reason = f"a bot-protection page answered (HTTP {code})"
+    return _Verdict(
+        Status.BLOCKED,
+        reason,
+        "Open the link in a browser to confirm it works; it cannot be verified automatically.",
+    )
+
+
+def _failure_verdict(failure: Failure, detail: str) -> _Verdict:
+    match failure:
+        case Failure.DNS_NOT_FOUND:
+            return _Verdict(
+                Status.BROKEN,
+                "the domain does not exist (DNS: no such host)",
+                "The domain may have lapsed: find the organisation's current site or remove it.",
+            )
+        case Failure.REFUSED:
+            return _Verdict(
+                Status.BROKEN,
+                "the server refused the connection",
+                "Check the address and port; the site may have moved or shut down.",
+            )
+        case Failure.DNS_FAILED:
+            return _Verdict(Status.ERROR, detail or "name lookup failed", _RETRY_LATER)
+        case Failure.UNREACHABLE:
+            return _Verdict(
+                Status.ERROR, f"the server could not be reached: {detail}", _RETRY_LATER
+            )
+        case Failure.CONNECT_TIMEOUT:
+            return _Verdict(Status.ERROR, "the server did not accept a connection", _RETRY_LATER)
+        case Failure.TIMEOUT:
+            return _Verdict(Status.ERROR, detail or "timed out", _RETRY_LATER)
+        case Failure.RESET:
+            return _Verdict(Status.ERROR, detail or "the connection was reset", _RETRY_LATER)
+        case Failure.TLS:
+            return _Verdict(
+                Status.ERROR,
+                f"secure connection failed: {detail}",
+                "Tell the site's owner their certificate is invalid; do not send readers there.",
+            )
+        case Failure.PROTOCOL:
+            return _Verdict(Status.ERROR, detail or "not a valid HTTP answer", _RETRY_LATER)
+        case Failure.REDIRECT_LOOP:
+            return _Verdict(
+                Status.ERROR,
+                f"redirect loop: {detail}",
+                "Open the link in a browser; the site's redirects are broken.",
+            )
+        case Failure.TOO_MANY_REDIRECTS:
+            return _Verdict(
+                Status.ERROR,
+                detail,
+                "Open the link in a browser and use the final address it reaches.",
+            )
+        case Failure.BAD_REDIRECT:
+            return _Verdict(
+                Status.ERROR,
+                detail,
+                "Check where the link leads in a browser; replace it if it left the web.",
+            )
+        case Failure.PRIVATE_ADDRESS:
+            return _Verdict(
+                Status.SKIPPED,
+                f"not requested: {detail}",
+                "Check the link by hand; use --allow-private to check internal addresses.",
+            )
+        case Failure.INVALID_URL:
+            return _Verdict(Status.ERROR, f"invalid URL: {detail}", "Fix the URL in links.yaml.")
+        case _:
+            assert_never(failure)
+
+
+_RETRY_LATER = "Check again later; if it persists, open the link in a browser."
+
+
+def _is_challenge(obs: Observation, text: str | None) -> bool:
+    if obs.status_code not in {403, 429, 503}:
+        return False
+    if obs.header("cf-mitigated") == "challenge":
+        return True
+    return text is not None and any(p in text for p in CHALLENGE_PHRASES)
+
+
+# -------------------------------------------------------------------------------- flags
+def _flags(
+    obs: Observation,
+    link: Link,
+    now: datetime,
+    text: str | None,
+    *,
+    stripped: tuple[str, ...],
+    thresholds: Thresholds,
+) -> tuple[Flag, ...]:
+    flags: list[Flag] = []
+    if stripped:
+        flags.append(Flag.TRACKING_PARAMS)
+    final = obs.final_url
+    if (
+        final is not None
+        and final != obs.url
+        and not same_site(obs.url, final)
+        and not redirect_allowed(final, link)
+    ):
+        flags.append(Flag.CROSS_SITE_REDIRECT)
+    if _downgraded(obs):
+        flags.append(Flag.HTTPS_DOWNGRADE)
+    expected = link.policy.expect_text
+    if expected is not None and text is not None and _normalise(expected) not in text:
+        flags.append(Flag.EXPECT_TEXT_MISSING)
+    if is_parked(final, text, obs.header("x-adblock-key")):
+        flags.append(Flag.PARKED_DOMAIN)
+    if obs.tls_expires is not None and obs.tls_expires - now <= thresholds.tls_warning:
+        flags.append(Flag.TLS_EXPIRING)
+    if obs.elapsed_ms >= thresholds.slow_ms:
+        flags.append(Flag.SLOW)
+    return tuple(flags)
+
+
+def _downgraded(obs: Observation) -> bool:
+    schemes = [urlsplit(h.url).scheme.lower() for h in obs.hops]
+    return any(a == "https" and b == "http" for a, b in itertools.pairwise(schemes))
+
+
+def is_parked(final_url: str | None, text: str | None, adblock_key: str | None = None) -> bool:
+    """Whether the final page looks like a parking or domain-for-sale page."""
+    if final_url is not None:
+        host = (urlsplit(final_url).hostname or "").lower()
+        if any(host == h or host.endswith("." + h) for h in PARKING_HOSTS):
+            return True
+        lowered = final_url.lower()
+        if any(marker in lowered for marker in PARKING_URL_MARKERS):
+            return True
+    # Parking services sign their pages for ad-block allow-lists; ordinary sites do not.
+    if adblock_key:
+        return True
+    return text is not None and any(p in text for p in PARKING_PHRASES)
+
+
+# ---------------------------------------------------------------------------- sites
+def redirect_allowed(final_url: str, link: Link) -> bool:
+    """Whether ``allow_redirect_to`` lets the link end on ``final_url``."""
+    host = (urlsplit(final_url).hostname or "").lower()
+    for allowed in link.policy.allow_redirect_to:
+        if "://" in allowed:
+            if final_url.lower().startswith(allowed.lower()):
+                return True
+        elif allowed.startswith("*."):
+            base = allowed[2:].lower()
+            if host == base or host.endswith("." + base):
+                return True
+        elif host == allowed.lower():
+            return True
+    return False
+
+
+# ---------------------------------------------------------------------------- bodies
+def _text(body: bytes | None) -> str | None:
+    if body is None:
+        return None
+    return _normalise(body.decode("utf-8", errors="replace"))
+
+
+def _normalise(text: str) -> str:
+    """Lower-cased, with runs of white space as one space, so phrases match across lines."""
+    return " ".join(html.unescape(text).lower().split())
+
+
+def _title(body: bytes | None) -> str | None:
+    if body is None:
+        return None
+    match = _TITLE.search(body)
+    if match is None:
+        return None
+    title = " ".join(html.unescape(match.group(1).decode("utf-8", errors="replace")).split())
+    return title[:200] or None

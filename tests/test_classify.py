@@ -1,0 +1,296 @@
+"""classify is pure: plain observations in, outcomes out."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conftest import link
+from linkwatch.classify import classify, is_parked, redirect_allowed, skipped
+from linkwatch.models import CodeRange, Failure, Flag, Hop, Observation, Status
+from linkwatch.sites import registrable_domain, same_site
+
+NOW = datetime(2026, 11, 27, tzinfo=UTC)
+URL = "https://www.charity.org.uk/help"
+
+
+def answered(code: int, *hops: tuple[str, int], url: str = URL, **fields) -> Observation:
+    """An observation of a final response; ``hops`` are the redirects before it."""
+    chain = (*(Hop(u, c) for u, c in hops), Hop(fields.pop("final_url", url), code))
+    fields.setdefault("attempts", 1)
+    return Observation(
+        url=chain[0].url, hops=chain, status_code=code, final_url=chain[-1].url, **fields
+    )
+
+
+def failed(failure: Failure, detail: str = "detail") -> Observation:
+    return Observation(url=URL, hops=(Hop(URL, None),), failure=failure, detail=detail)
+
+
+def judge(obs: Observation, **policy):
+    return classify(obs, link(obs.url, **policy), NOW)
+
+
+# --------------------------------------------------------------------------- statuses
+def test_200_is_ok():
+    """A plain 200 is ok, with no flags."""
+    outcome = judge(answered(200))
+    assert (outcome.status, outcome.flags, outcome.reason) == (Status.OK, (), "HTTP 200")
+
+
+@pytest.mark.parametrize(
+    ("code", "status"),
+    [
+        (404, Status.BROKEN),
+        (410, Status.BROKEN),
+        (400, Status.BROKEN),
+        (451, Status.BROKEN),
+        (401, Status.BLOCKED),
+        (403, Status.BLOCKED),
+        (429, Status.BLOCKED),
+        (999, Status.BLOCKED),
+        (500, Status.ERROR),
+        (503, Status.ERROR),
+        (204, Status.OK),
+    ],
+)
+def test_status_codes_map_to_statuses(code, status):
+    """Each final status code has its documented verdict."""
+    assert judge(answered(code)).status is status
+
+
+def test_accept_widens_what_is_ok():
+    """A link whose policy accepts 403 is ok on 403."""
+    assert judge(answered(403), accept=(CodeRange(200, 299), CodeRange(403, 403))).status is (
+        Status.OK
+    )
+
+
+def test_accept_narrows_what_is_ok():
+    """A 2xx outside the link's accept list is broken."""
+    assert judge(answered(204), accept=(CodeRange(200, 200),)).status is Status.BROKEN
+
+
+def test_permanent_redirect_asks_for_an_update():
+    """A 301 to a page that answers 200 says to update the list."""
+    outcome = judge(answered(200, (URL, 301), final_url=URL + "/"))
+    assert outcome.status is Status.REDIRECTED
+    assert outcome.reason == f"moved permanently to {URL}/"
+    assert "Update the URL" in outcome.action
+
+
+def test_temporary_redirect_is_informational():
+    """A 302 is reported as a redirect that needs no change."""
+    outcome = judge(answered(200, (URL, 302), final_url=URL + "/login"))
+    assert outcome.status is Status.REDIRECTED
+    assert outcome.reason.startswith("temporarily redirected")
+    assert outcome.action.startswith("None needed")
+
+
+def test_cloudflare_challenge_is_blocked_not_error():
+    """A 503 bot challenge cannot be verified: blocked, not a server error."""
+    obs = answered(503, headers=(("cf-mitigated", "challenge"),))
+    assert judge(obs).status is Status.BLOCKED
+
+
+def test_challenge_page_text_is_blocked():
+    """A 403 page that asks to prove being human is blocked."""
+    obs = answered(403, body=b"<title>Just a moment...</title>")
+    assert judge(obs).status is Status.BLOCKED
+
+
+def test_429_reason_mentions_the_wait_asked():
+    """Rate limiting says how long the server asked to wait."""
+    obs = answered(429, attempts=3, retry_after_s=120.0)
+    assert judge(obs).reason == "rate limited (HTTP 429) after 3 attempts; it asks to wait 120 s"
+
+
+@pytest.mark.parametrize(
+    ("failure", "status"),
+    [
+        (Failure.DNS_NOT_FOUND, Status.BROKEN),
+        (Failure.REFUSED, Status.BROKEN),
+        (Failure.DNS_FAILED, Status.ERROR),
+        (Failure.UNREACHABLE, Status.ERROR),
+        (Failure.CONNECT_TIMEOUT, Status.ERROR),
+        (Failure.TIMEOUT, Status.ERROR),
+        (Failure.RESET, Status.ERROR),
+        (Failure.TLS, Status.ERROR),
+        (Failure.PROTOCOL, Status.ERROR),
+        (Failure.REDIRECT_LOOP, Status.ERROR),
+        (Failure.TOO_MANY_REDIRECTS, Status.ERROR),
+        (Failure.BAD_REDIRECT, Status.ERROR),
+        (Failure.INVALID_URL, Status.ERROR),
+        (Failure.PRIVATE_ADDRESS, Status.SKIPPED),
+    ],
+)
+def test_failures_map_to_statuses(failure, status):
+    """Every failure kind has its documented verdict, reason and action."""
+    outcome = judge(failed(failure))
+    assert outcome.status is status
+    assert outcome.reason
+    assert outcome.action
+
+
+def test_every_failure_is_classified():
+    """No failure kind is left without a verdict."""
+    for failure in Failure:
+        assert judge(failed(failure)).reason
+
+
+def test_skipped_link_keeps_its_reason():
+    """A link skipped in the config says why."""
+    outcome = skipped(link(URL), URL, ("utm_source",), "login required")
+    assert outcome.status is Status.SKIPPED
+    assert outcome.reason == "skipped: login required"
+    assert outcome.flags == (Flag.TRACKING_PARAMS,)
+
+
+# ------------------------------------------------------------------------------ flags
+def test_tracking_params_flag():
+    """Stripped tracking parameters are flagged on an ok link."""
+    outcome = classify(answered(200), link(URL), NOW, stripped=("gclid",))
+    assert outcome.flags == (Flag.TRACKING_PARAMS,)
+    assert outcome.stripped_params == ("gclid",)
+
+
+def test_cross_site_redirect_is_flagged():
+    """Ending on another registrable domain is flagged."""
+    obs = answered(200, (URL, 301), final_url="https://casino.example.com/")
+    assert Flag.CROSS_SITE_REDIRECT in judge(obs).flags
+
+
+def test_same_site_redirect_is_not_flagged():
+    """Moving between subdomains of one registrable domain is not leaving the site."""
+    obs = answered(200, (URL, 301), final_url="https://help.charity.org.uk/")
+    assert judge(obs).flags == ()
+
+
+def test_allow_redirect_to_suppresses_cross_site():
+    """allow_redirect_to lets a known move pass without a flag."""
+    obs = answered(200, (URL, 301), final_url="https://www.newname.org/")
+    assert judge(obs, allow_redirect_to=("*.newname.org",)).flags == ()
+    assert judge(obs, allow_redirect_to=("https://www.newname.org/",)).flags == ()
+    assert Flag.CROSS_SITE_REDIRECT in judge(obs, allow_redirect_to=("other.org",)).flags
+
+
+def test_https_downgrade_is_flagged():
+    """A redirect from https to http is flagged."""
+    obs = answered(200, (URL, 301), final_url="http://www.charity.org.uk/help")
+    assert judge(obs).flags == (Flag.HTTPS_DOWNGRADE,)
+
+
+def test_expect_text_missing_is_flagged():
+    """A page without the expected text is flagged; matching ignores case and spacing."""
+    body = b"<p>Call   Childline\n on 0800 1111</p>"
+    assert judge(answered(200, body=body), expect_text="childline on 0800 1111").flags == ()
+    flags = judge(answered(200, body=body), expect_text="Samaritans").flags
+    assert flags == (Flag.EXPECT_TEXT_MISSING,)
+
+
+def test_parked_domain_by_final_host():
+    """A redirect to a parking service is a parked domain (and leaves the site)."""
+    obs = answered(200, (URL, 302), final_url="https://www.sedoparking.com/charity.org.uk")
+    flags = judge(obs).flags
+    assert Flag.PARKED_DOMAIN in flags
+    assert Flag.CROSS_SITE_REDIRECT in flags
+
+
+def test_parked_domain_by_page_text():
+    """A 200 page saying the domain is for sale is a parked domain, in place."""
+    obs = answered(200, body=b"<h1>This domain is for sale!</h1><p>Buy this domain</p>")
+    assert judge(obs).flags == (Flag.PARKED_DOMAIN,)
+
+
+def test_parked_domain_by_adblock_key_header():
+    """The ad-block key header that parking services send marks a parked page."""
+    assert judge(answered(200, headers=(("x-adblock-key", "MFww"),))).flags == (Flag.PARKED_DOMAIN,)
+
+
+def test_tls_expiring_is_flagged_within_21_days():
+    """A certificate expiring in 5 days is flagged; in 60 days it is not."""
+    soon = answered(200, tls_expires=NOW + timedelta(days=5))
+    later = answered(200, tls_expires=NOW + timedelta(days=60))
+    assert judge(soon).flags == (Flag.TLS_EXPIRING,)
+    assert judge(soon).tls_expires == NOW + timedelta(days=5)
+    assert judge(later).flags == ()
+
+
+def test_slow_is_flagged():
+    """A page that took 10 s or more is flagged slow."""
+    assert judge(answered(200, elapsed_ms=12_000)).flags == (Flag.SLOW,)
+    assert judge(answered(200, elapsed_ms=900)).flags == ()
+
+
+def test_title_is_extracted():
+    """The page title is recorded when the body was read."""
+    obs = answered(200, body=b"<html><TITLE>\n Help &amp; advice </TITLE>")
+    assert judge(obs).title == "Help & advice"
+
+
+# ------------------------------------------------------------------------------ sites
+def test_registrable_domain_uses_the_public_suffix_list():
+    """Multi-label suffixes such as org.uk are respected, offline."""
+    assert registrable_domain("www.nspcc.org.uk") == "nspcc.org.uk"
+    assert registrable_domain("a.b.example.com") == "example.com"
+    assert registrable_domain("127.0.0.1") == "127.0.0.1"
+
+
+def test_same_site_compares_registrable_domains():
+    """Two hosts of one registrable domain are the same site; lookalikes are not."""
+    assert same_site("https://www.nspcc.org.uk/", "https://learning.nspcc.org.uk/x")
+    assert not same_site("https://www.nspcc.org.uk/", "https://nspcc.org.uk.evil.com/")
+
+
+def test_redirect_allowed_matches_hosts_wildcards_and_prefixes():
+    """allow_redirect_to accepts an exact host, *.host, or a URL prefix."""
+    lnk = link(URL, allow_redirect_to=("example.org", "*.example.net", "https://x.com/ok/"))
+    assert redirect_allowed("https://example.org/a", lnk)
+    assert not redirect_allowed("https://www.example.org/a", lnk)
+    assert redirect_allowed("https://a.b.example.net/", lnk)
+    assert redirect_allowed("https://x.com/ok/page", lnk)
+    assert not redirect_allowed("https://x.com/other", lnk)
+
+
+def test_is_parked_is_quiet_on_ordinary_pages():
+    """An ordinary page is not parked."""
+    assert not is_parked("https://www.nspcc.org.uk/", "keeping children safe online")
+
+
+@given(code=st.integers(200, 599), hops=st.integers(0, 5))
+def test_every_answer_has_a_reason_and_action(code, hops):
+    """Whatever the code and chain length, the verdict explains itself in one line."""
+    chain = tuple((f"{URL}/{i}", 301) for i in range(hops))
+    outcome = judge(answered(code, *chain))
+    assert outcome.reason
+    assert outcome.action
+    assert "\n" not in outcome.reason
+    assert "\n" not in outcome.action
+
+
+@given(code=st.integers(400, 599))
+def test_errors_are_never_ok_unless_accepted(code):
+    """Without an accept entry, no 4xx or 5xx is ok."""
+    assert judge(answered(code)).status is not Status.OK
+
+
+def test_permanent_then_temporary_names_the_permanent_target():
+    """A 301 followed by a 302 suggests the 301's target, not the temporary page."""
+    obs = answered(
+        200, (URL, 301), ("https://new.charity.org.uk/help", 302), final_url="https://sso.x.org/"
+    )
+    outcome = judge(obs)
+    assert outcome.status is Status.REDIRECTED
+    assert outcome.reason == (
+        "moved permanently to https://new.charity.org.uk/help, then redirected to https://sso.x.org/"
+    )
+    assert outcome.action == "Update the URL in links.yaml to https://new.charity.org.uk/help."
+
+
+def test_temporary_then_permanent_is_informational():
+    """A chain that starts with a temporary redirect does not ask to change the list."""
+    obs = answered(200, (URL, 302), (URL + "/x", 301), final_url=URL + "/y")
+    assert judge(obs).reason.startswith("temporarily redirected")

@@ -1,0 +1,171 @@
+"""`linkwatch check` end to end: options, output, exit codes."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator, FormatChecker
+from typer.testing import CliRunner
+
+from linkwatch import checker, cli, config
+from linkwatch.cli import app
+from linkwatch.client import ClientOptions
+from linkwatch.probe import ProbeSettings
+from loopback import respond
+
+
+def run_cli(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+def links_file(tmp_path, *urls: str) -> str:
+    entries = "".join(f"  - name: link {i}\n    url: {u}\n" for i, u in enumerate(urls))
+    path = tmp_path / "links.yaml"
+    path.write_text(f"version: 1\nlinks:\n{entries}", encoding="utf-8")
+    return str(path)
+
+
+def test_bundled_list_offline_says_network_unavailable():
+    """Without a network, the bundled list exits 3 with one clear line and no traceback."""
+    result = run_cli("check")
+    assert result.exit_code == 3
+    assert "error: network unavailable: none of the 10 links checked" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_offline_json_report_records_network_unavailable(tmp_path):
+    """The JSON report of an offline run says so, for CI to read."""
+    out = tmp_path / "report.json"
+    result = run_cli("check", "--format", "json", "--output", str(out))
+    assert result.exit_code == 3
+    assert json.loads(out.read_text(encoding="utf-8"))["network_unavailable"] is True
+
+
+@pytest.fixture
+def site(server):
+    @server.route("/ok")
+    async def ok(request, reader, writer):
+        await respond(writer, 200, head=True)
+
+    return server
+
+
+def check_json(*args: str):
+    result = run_cli("check", "--format", "json", *args)
+    return result, json.loads(result.stdout) if result.stdout.startswith("{") else None
+
+
+def test_all_ok_exits_0(tmp_path, site):
+    """Every link fine: exit 0, and the report says ok with its reason."""
+    result, doc = check_json("--config", links_file(tmp_path, site.url("/ok")), "--allow-private")
+    assert result.exit_code == 0, result.output
+    [record] = doc["links"]
+    assert (record["status"], record["reason"], record["http_status"]) == ("ok", "HTTP 200", 200)
+    assert record["redirects"] == [{"url": site.url("/ok"), "status": 200}]
+
+
+def test_broken_link_exits_1(tmp_path, site):
+    """A broken link makes the run fail with exit 1, and says what to do."""
+    path = links_file(tmp_path, site.url("/ok"), site.url("/gone"))
+    result, doc = check_json("-c", path, "--allow-private", "--per-host", "1")
+    assert result.exit_code == 1
+    gone = doc["links"][1]
+    assert gone["status"] == "broken"
+    assert gone["reason"] == "the page is not found (404)"
+    assert gone["action"].startswith("Find the page's new address")
+
+
+def test_fail_on_none_exits_0_with_broken_links(tmp_path, site):
+    """--fail-on none reports but never fails."""
+    path = links_file(tmp_path, site.url("/gone"))
+    result = run_cli("check", "-c", path, "--allow-private", "--fail-on", "none")
+    assert result.exit_code == 0
+
+
+def test_private_address_is_skipped_without_allow_private(tmp_path, site):
+    """Without --allow-private, loopback links are skipped, not requested, exit 0."""
+    result, doc = check_json("-c", links_file(tmp_path, site.url("/ok")))
+    assert result.exit_code == 0
+    [record] = doc["links"]
+    assert record["status"] == "skipped"
+    assert record["reason"] == "not requested: 127.0.0.1 is a non-public address"
+    assert sum(site.hits.values()) == 0
+
+
+def test_table_output_is_the_default(tmp_path, site):
+    """Without --format, the result is the people's table."""
+    result = run_cli("check", "-c", links_file(tmp_path, site.url("/ok")), "--allow-private")
+    assert result.exit_code == 0
+    assert "link 0" in result.output
+
+
+def test_config_error_exits_2(tmp_path):
+    """An invalid links.yaml exits 2 with the problem located."""
+    path = tmp_path / "links.yaml"
+    path.write_text("version: 1\nlinks:\n  - name: x\n", encoding="utf-8")
+    result = run_cli("check", "-c", str(path))
+    assert result.exit_code == 2
+    assert "links.yaml:3" in result.output
+
+
+def test_options_are_validated():
+    """Out-of-range options are refused by the command line."""
+    assert run_cli("check", "--concurrency", "0").exit_code == 2
+    assert run_cli("check", "--timeout", "0").exit_code == 2
+    assert run_cli("check", "--fail-on", "brokn").exit_code == 2
+
+
+def test_help_lists_the_options():
+    """check --help names every option."""
+    result = run_cli("check", "--help")
+    for option in ("--config", "--allow-private", "--concurrency", "--per-host", "--timeout"):
+        assert option in result.output
+
+
+def test_progress_bar_runs_when_stderr_is_a_terminal(tmp_path, site, monkeypatch):
+    """On a terminal, a progress bar is drawn on stderr and the run still completes."""
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    cfg = config.load(Path(links_file(tmp_path, site.url("/ok"))))
+    report = asyncio.run(
+        cli._check(cfg, checker.CheckOptions(), ClientOptions(allow_private=True), ProbeSettings())
+    )
+    assert [o.status.value for o in report.outcomes] == ["ok"]
+    assert "checking" in terminal.getvalue()
+
+
+def test_real_run_json_matches_the_schema_and_reads_back(tmp_path, site):
+    """A real run's JSON report (ok, broken, redirected, refused) validates and re-renders."""
+
+    @site.route("/moved")
+    async def moved(request, reader, writer):
+        await respond(writer, 301, {"Location": "/ok"}, head=True)
+
+    path = links_file(
+        tmp_path,
+        site.url("/ok?utm_source=x"),
+        site.url("/gone"),
+        site.url("/moved"),
+        "http://127.0.0.1:1/",
+    )
+    out = tmp_path / "report.json"
+    result = run_cli("check", "-c", path, "--allow-private", "-f", "json", "-o", str(out))
+    assert result.exit_code == 1
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    schema = json.loads((Path(__file__).parents[1] / "schema" / "report.schema.json").read_text())
+    Draft202012Validator(schema, format_checker=FormatChecker()).validate(doc)
+    assert [r["status"] for r in doc["links"]] == ["ok", "broken", "redirected", "broken"]
+    assert doc["links"][0]["flags"] == ["tracking_params"]
+    again = run_cli("report", str(out), "--format", "markdown")
+    assert again.exit_code == 1
+    assert "broken" in again.output

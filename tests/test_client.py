@@ -1,0 +1,106 @@
+"""The client's address guard and resolvers, without any network."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from linkwatch.client import (
+    GuardedBackend,
+    NameNotFoundError,
+    PrivateAddressError,
+    is_public,
+    mapping_resolver,
+    system_resolver,
+)
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",
+        "127.8.9.10",
+        "10.1.2.3",
+        "172.16.0.1",
+        "192.168.1.1",
+        "169.254.169.254",  # cloud metadata
+        "100.64.0.1",  # carrier-grade NAT
+        "0.0.0.0",
+        "224.0.0.1",
+        "255.255.255.255",
+        "::1",
+        "::",
+        "fe80::1",
+        "fc00::1",
+        "ff02::1",
+        "::ffff:127.0.0.1",  # IPv4-mapped loopback
+        "::ffff:10.0.0.1",
+        "fe80::1%eth0",
+    ],
+)
+def test_non_public_addresses_are_refused(address):
+    """Loopback, private, link-local, unspecified and multicast addresses are not public."""
+    assert not is_public(address)
+
+
+@pytest.mark.parametrize("address", ["8.8.8.8", "151.101.1.69", "2606:4700::6810:84e5"])
+def test_public_addresses_pass(address):
+    """Ordinary internet addresses pass the guard."""
+    assert is_public(address)
+
+
+@given(st.ip_addresses(v=4))
+def test_ipv4_mapped_is_judged_as_ipv4(ip):
+    """An IPv4-mapped IPv6 address is exactly as public as the IPv4 address it carries."""
+    assert is_public(f"::ffff:{ip}") == is_public(str(ip))
+
+
+async def test_guard_refuses_a_name_with_any_private_answer():
+    """One private address among public ones is enough to refuse the name."""
+    backend = GuardedBackend(mapping_resolver({"mixed.example": ["8.8.8.8", "10.0.0.1"]}))
+    with pytest.raises(PrivateAddressError, match=r"mixed\.example resolves to 10\.0\.0\.1"):
+        await backend.connect_tcp("mixed.example", 80)
+
+
+async def test_guard_names_a_literal_address_plainly():
+    """A literal private address is named once in the message."""
+    backend = GuardedBackend(mapping_resolver({"127.0.0.1": "127.0.0.1"}))
+    with pytest.raises(PrivateAddressError, match=r"^127\.0\.0\.1 is a non-public address$"):
+        await backend.connect_tcp("127.0.0.1", 80)
+
+
+async def test_system_resolver_answers_invalid_without_asking():
+    """Names under .invalid never resolve (RFC 6761), so no resolver is asked."""
+    with pytest.raises(NameNotFoundError):
+        await system_resolver("www.charity.invalid", 443)
+
+
+async def test_system_resolver_reports_unknown_names_as_not_found():
+    """A name the resolver does not know is 'not found', not a lookup failure."""
+    with pytest.raises(NameNotFoundError):
+        await system_resolver("www.nspcc.org.uk", 443)  # the tests are offline
+
+
+async def test_mapping_resolver_falls_back_or_refuses():
+    """Unknown names go to the fallback, or are not found without one."""
+    resolve = mapping_resolver(
+        {"a.test": "127.0.0.1"}, fallback=mapping_resolver({"b.test": "::1"})
+    )
+    assert await resolve("A.TEST.", 80) == ("127.0.0.1",)
+    assert await resolve("b.test", 80) == ("::1",)
+    with pytest.raises(NameNotFoundError):
+        await mapping_resolver({})("c.test", 80)
+
+
+async def test_system_resolver_returns_literal_addresses_without_a_lookup(monkeypatch):
+    """An IP address in a URL is used as is; no resolver thread is involved."""
+
+    def no_lookup(*args, **kwargs):
+        raise AssertionError("looked up a literal address")
+
+    monkeypatch.setattr("socket.getaddrinfo", no_lookup)
+    assert await system_resolver("127.0.0.1", 80) == ["127.0.0.1"]
+    assert await system_resolver("::1", 80) == ["::1"]
