@@ -23,6 +23,7 @@ from linkwatch import (
     statefile,
 )
 from linkwatch import clean as cleaning
+from linkwatch import fix as fixing
 from linkwatch.errors import ConfigError, LinkwatchError, NetworkUnavailableError, UsageError
 from linkwatch.models import Status
 from linkwatch.report import OutputFormat, use_color
@@ -421,6 +422,63 @@ def clean(
     except LinkwatchError as e:
         raise _fail(e) from None
     if (check_only and found_any) or (write and stuck_any):
+        raise typer.Exit(1)
+
+
+@app.command(
+    epilog="Examples:\n\n  linkwatch fix --from report.json\n\n"
+    "  linkwatch fix --from report.json --write links.yaml",
+)
+def fix(
+    reports: Annotated[
+        list[Path],
+        typer.Option(
+            "--from",
+            help="A saved JSON report of this file (from check --format json); repeat for shards.",
+            dir_okay=False,
+            metavar="REPORT.json",
+            show_default=False,
+        ),
+    ],
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            help="The links.yaml the report is about. Default: ./links.yaml.",
+            show_default=False,
+            metavar="[PATH]",
+        ),
+    ] = None,
+    write: Annotated[
+        bool,
+        typer.Option("--write", help="Apply the diff in place; only the moved URLs change."),
+    ] = False,
+) -> None:
+    """Adopt the permanent same-site redirects a saved report proves; print them as a diff.
+
+    Only chains of 301/308 redirects that stay on the link's own site are adopted (www and
+    http->https count as the same site). Temporary, cross-site, downgrading or suspicious
+    redirects are listed for a human, never applied. No network is used.
+    Exit codes: 0 done (or nothing to do); 1 with --write, a proven move must be edited by
+    hand; 2 usage, config or write error.
+    """
+    try:
+        resolved, embedded = config.resolve_path(path, Path.cwd())
+        if embedded:
+            raise UsageError(
+                f"no links.yaml here, and the list bundled with linkwatch ({resolved}) is not"
+                " yours to rewrite; give the PATH of your own links.yaml"
+            )
+        report = output.read_reports(reports)
+        result = fixing.load_plan(resolved, report, str(path or config.CONFIG_NAME))
+        typer.echo(fixing.diff(result), nl=False)
+        if result.findings:
+            _err(fixing.format_findings(result))
+        if write:
+            fixing.write(result, resolved)
+        _err(fixing.summary(result, wrote=write))
+    except LinkwatchError as e:
+        raise _fail(e) from None
+    if write and result.of(fixing.Kind.BY_HAND):
         raise typer.Exit(1)
 
 

@@ -18,14 +18,21 @@ def _extractor() -> tldextract.TLDExtract:
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
-def registrable_domain(host: str) -> str:
-    """``www.nspcc.org.uk`` → ``nspcc.org.uk``; IP addresses and bare names are returned as is."""
+def registrable_domain(host: str, *, private_suffixes: bool = False) -> str:
+    """``www.nspcc.org.uk`` → ``nspcc.org.uk``; IP addresses and bare names are returned as is.
+
+    ``private_suffixes`` also honours the list's private section, where each customer of a
+    host (``alice.github.io``, ``foo.blogspot.com``) is a site of its own.
+    """
     host = host.lower().rstrip(".")
-    return _extractor()(host).top_domain_under_public_suffix or host
+    found = _extractor()(host, include_psl_private_domains=private_suffixes)
+    return found.top_domain_under_public_suffix or host
 
 
-def same_site(url_a: str, url_b: str) -> bool:
+def same_site(url_a: str, url_b: str, *, private_suffixes: bool = False) -> bool:
     """Whether two URLs are on the same registrable domain (the public suffix list decides)."""
     host_a = (urlsplit(url_a).hostname or "").lower()
     host_b = (urlsplit(url_b).hostname or "").lower()
-    return host_a == host_b or registrable_domain(host_a) == registrable_domain(host_b)
+    return host_a == host_b or registrable_domain(
+        host_a, private_suffixes=private_suffixes
+    ) == registrable_domain(host_b, private_suffixes=private_suffixes)

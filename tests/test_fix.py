@@ -1,0 +1,108 @@
+"""fix's judgement: which redirect chains a report proves, and which wait for a human."""
+
+from __future__ import annotations
+
+import pytest
+
+from linkwatch import config, fix
+from linkwatch.models import Flag, Report, Status
+from test_fix_cli import STARTED, outcome
+
+
+def plan_for(url: str, hops, **kw) -> fix.FixPlan:
+    text = f"version: 1\nlinks:\n  - name: A\n    url: {url}\n"
+    link = config.loads(text).links[0]
+    report = Report("0", "links.yaml", STARTED, STARTED, (outcome(link, hops, **kw),))
+    return fix.plan(text, report)
+
+
+@pytest.mark.parametrize(
+    ("start", "final"),
+    [
+        ("http://nspcc.org.uk/a", "https://www.nspcc.org.uk/a"),  # upgrade and www
+        ("https://www.nspcc.org.uk/a", "https://nspcc.org.uk/b"),  # www to the bare domain
+        ("https://www.nspcc.org.uk/a", "https://learning.nspcc.org.uk/a"),  # a subdomain
+        ("https://www.site.example/a", "https://site.example/a"),  # www on an unlisted suffix
+    ],
+)
+def test_same_site_permanent_moves_are_adopted(start, final):
+    """http→https, www↔bare domain and subdomains of one registrable domain are one site."""
+    found = plan_for(start, [(start, 301), (final, 200)])
+    assert [(f.kind, f.new) for f in found.findings] == [(fix.Kind.ADOPT, final)]
+    assert final.encode() in found.updated
+
+
+@pytest.mark.parametrize(
+    ("hops", "why"),
+    [
+        (
+            [("https://alice.github.io/x", 301), ("https://bob.github.io/x", 200)],
+            "it leaves the site for bob.github.io",
+        ),
+        (
+            [
+                ("https://a.org.uk/x", 301),
+                ("https://shortener.example/r", 301),
+                ("https://a.org.uk/y", 200),
+            ],
+            "it leaves the site for shortener.example",
+        ),
+        (
+            [("https://a.org.uk/x", 301), ("https://a.org.uk/y", 307), ("https://a.org.uk/z", 200)],
+            "a temporary redirect (307) at https://a.org.uk/y",
+        ),
+        (
+            [("https://a.org.uk/x", 303), ("https://a.org.uk/y", 200)],
+            "a temporary redirect (303) at https://a.org.uk/x",
+        ),
+    ],
+)
+def test_risky_chains_wait_for_a_human(hops, why):
+    """Another customer of a shared host, a detour off-site, any temporary hop: review."""
+    found = plan_for(hops[0][0], hops)
+    assert [(f.kind, f.why) for f in found.findings] == [(fix.Kind.REVIEW, why)]
+    assert found.updated == found.original
+
+
+def test_chain_ending_broken_is_not_adopted():
+    """A permanent move onto a dead page proves nothing worth writing."""
+    hops = [("https://a.org.uk/x", 301), ("https://a.org.uk/y", 404)]
+    found = plan_for(
+        "https://a.org.uk/x", hops, status=Status.BROKEN, reason="the page is not found (404)"
+    )
+    [finding] = found.findings
+    assert finding.kind is fix.Kind.REVIEW
+    assert finding.why == "it ends broken: the page is not found (404)"
+
+
+def test_expect_text_missing_is_suspicious():
+    """A same-site 301 whose final page lacks the expected text is listed, not applied."""
+    hops = [("https://a.org.uk/x", 301), ("https://a.org.uk/y", 200)]
+    found = plan_for("https://a.org.uk/x", hops, flags=[Flag.EXPECT_TEXT_MISSING])
+    assert found.findings[0].why == "the expected text is missing from the final page"
+
+
+def test_move_onto_a_url_already_listed_is_a_merge_for_a_human():
+    """Adopting would list the same page twice, so it is left for a person."""
+    text = (
+        "version: 1\nlinks:\n  - name: A\n    url: https://a.org.uk/old\n"
+        "  - name: B\n    url: https://a.org.uk/new\n"
+    )
+    links = config.loads(text).links
+    report = Report(
+        "0",
+        "links.yaml",
+        STARTED,
+        STARTED,
+        (outcome(links[0], [("https://a.org.uk/old", 301), ("https://a.org.uk/new", 200)]),),
+    )
+    [finding] = fix.plan(text, report).findings
+    assert finding.kind is fix.Kind.REVIEW
+    assert finding.why == "the list already has it as links[1] (line 6)"
+
+
+def test_redirect_back_to_the_same_url_changes_nothing():
+    """A chain that ends where it started (a cookie bounce) is neither adopted nor listed."""
+    url = "https://a.org.uk/x"
+    found = plan_for(url, [(url, 301), (url, 200)])
+    assert found.findings == ()
