@@ -34,10 +34,10 @@ from linkwatch.tracker import sync as tracker_sync
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from linkwatch import checker
+    from linkwatch import archive, checker
     from linkwatch.client import ClientOptions
     from linkwatch.models import Config, Report
-    from linkwatch.probe import ProbeSettings
+    from linkwatch.probe import Prober, ProbeSettings
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 nothing failed the policy; 1 problems found; 2 usage or config error;"
@@ -254,6 +254,14 @@ def check(  # noqa: PLR0917 - typer passes every option by name
             " place; by default only HEAD is sent unless a link needs its text.",
         ),
     ] = False,
+    suggest_archive: Annotated[
+        bool,
+        typer.Option(
+            "--suggest-archive",
+            help="For each broken link, ask the Internet Archive for its closest snapshot"
+            " (one request per broken link) and show it in the report.",
+        ),
+    ] = False,
 ) -> None:
     """Check every link concurrently and report what is broken, redirected, blocked or suspicious.
 
@@ -280,7 +288,13 @@ def check(  # noqa: PLR0917 - typer passes every option by name
         connections_per_origin=max(per_host or cfg.defaults.per_host_concurrency, 1) * 2,
     )
     result = asyncio.run(
-        _check(cfg, options, client_options, ProbeSettings(inspect_pages=inspect_pages))
+        _check(
+            cfg,
+            options,
+            client_options,
+            ProbeSettings(inspect_pages=inspect_pages),
+            archive_options=_archive_options() if suggest_archive else None,
+        )
     )
     if result.network_unavailable:
         tried = sum(o.status is not Status.SKIPPED for o in result.outcomes)
@@ -299,6 +313,8 @@ async def _check(
     options: checker.CheckOptions,
     client_options: ClientOptions,
     settings: ProbeSettings,
+    *,
+    archive_options: archive.ArchiveOptions | None = None,
 ) -> Report:
     """Build the run's one client, run the checker with it, close it."""
     from rich.console import Console  # noqa: PLC0415
@@ -316,8 +332,10 @@ async def _check(
 
     async with build_client(client_options) as client:
         prober = Prober(client, settings)
+        lookups = Prober(client, _archive_probe_settings()) if archive_options else None
         if not sys.stderr.isatty():
-            return await checker.run(cfg, prober, options)
+            report = await checker.run(cfg, prober, options)
+            return await _archived(report, archive_options, lookups)
         with Progress(
             TextColumn("checking"),
             BarColumn(),
@@ -331,7 +349,32 @@ async def _check(
             def advance(event: checker.Progress) -> None:
                 bar.update(task, completed=event.done)
 
-            return await checker.run(cfg, prober, options, progress=advance)
+            report = await checker.run(cfg, prober, options, progress=advance)
+            return await _archived(report, archive_options, lookups)
+
+
+def _archive_options() -> archive.ArchiveOptions:
+    """How --suggest-archive asks the Internet Archive (tests replace this to mock the API)."""
+    from linkwatch import archive  # noqa: PLC0415
+
+    return archive.ArchiveOptions()
+
+
+def _archive_probe_settings() -> ProbeSettings:
+    from linkwatch import archive  # noqa: PLC0415
+
+    return archive.PROBE_SETTINGS
+
+
+async def _archived(
+    report: Report, options: archive.ArchiveOptions | None, prober: Prober | None = None
+) -> Report:
+    """The report with archived copies of its broken links, when --suggest-archive asks."""
+    if options is None or prober is None:
+        return report
+    from linkwatch import archive  # noqa: PLC0415
+
+    return await archive.suggest(report, prober, options)
 
 
 @app.command(

@@ -213,6 +213,9 @@ class Outcome:
     elapsed_ms: int = 0
     tls_expires: datetime | None = None
     title: str | None = None
+    # The Internet Archive's closest snapshot of a broken link (check --suggest-archive).
+    archive_url: str | None = None
+    archive_timestamp: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

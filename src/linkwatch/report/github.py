@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from linkwatch.policy import DEFAULT_FAIL_ON, FailOn, fails
 from linkwatch.report.neutralise import clip, workflow_data, workflow_property
-from linkwatch.report.summary import problems, summary_line
+from linkwatch.report.summary import archived_on, problems, summary_line
 
 if TYPE_CHECKING:
     from linkwatch.models import Outcome, Report
@@ -37,6 +37,8 @@ def annotation(outcome: Outcome, config_path: str, fail_on: FailOn) -> str:
         message += " [" + ", ".join(f.value for f in outcome.flags) + "]"
     if outcome.action:
         message += f". {outcome.action}"
+    if outcome.archive_url:
+        message += f" Archived copy{archived_on(outcome)}: {outcome.archive_url}"
     return f"::{level} {properties}::{workflow_data(message)}"
 
 

@@ -80,6 +80,8 @@ def outcome_record(outcome: Outcome) -> dict[str, Any]:
         "elapsed_ms": outcome.elapsed_ms,
         "tls_expires": _time(outcome.tls_expires),
         "title": outcome.title,
+        "archive_url": outcome.archive_url,
+        "archive_timestamp": _time(outcome.archive_timestamp),
     }
 
 
@@ -259,6 +261,8 @@ def _read_outcome(r: _Reader, item: object, where: str) -> Outcome | None:
         elapsed_ms=r.count(item, "elapsed_ms", where, default=0),
         tls_expires=r.time(item, "tls_expires", where, nullable=True, default=None),
         title=r.text(item, "title", where, nullable=True, default=None),
+        archive_url=r.text(item, "archive_url", where, nullable=True, default=None),
+        archive_timestamp=r.time(item, "archive_timestamp", where, nullable=True, default=None),
     )
     return outcome if len(r.problems) == before else None
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Final
 from linkwatch.report.neutralise import clip, markdown_code, markdown_text, marker_id
 from linkwatch.report.summary import (
     PROBLEM_STATUSES,
+    archived_on,
     grouped,
     outcome_id,
     plural,
@@ -66,6 +67,10 @@ def _item(outcome: Outcome, config_path: str) -> str:
         lines.append(f"  - Tracking parameters to remove: {names}")
     if outcome.title:
         lines.append(f"  - Page title: {markdown_text(clip(outcome.title, _TITLE_LIMIT))}")
+    if outcome.archive_url:
+        lines.append(
+            f"  - Archived copy{archived_on(outcome)}: {markdown_code(outcome.archive_url)}"
+        )
     return "\n".join(lines)
 
 

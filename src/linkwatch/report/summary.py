@@ -80,3 +80,9 @@ def summary_line(report: Report) -> str:
     if report.network_unavailable:
         line += " · network unavailable"
     return line
+
+
+def archived_on(outcome: Outcome) -> str:
+    """`` on 2019-03-18`` for an archived copy with a capture date; empty without one."""
+    when = outcome.archive_timestamp
+    return f" on {when.strftime('%Y-%m-%d')}" if when is not None else ""

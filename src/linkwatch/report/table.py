@@ -17,7 +17,7 @@ from rich.text import Text
 
 from linkwatch.models import Status
 from linkwatch.report.neutralise import clean, clip
-from linkwatch.report.summary import grouped, is_problem, summary_line
+from linkwatch.report.summary import archived_on, grouped, is_problem, summary_line
 
 if TYPE_CHECKING:
     from linkwatch.models import Outcome, Report
@@ -52,6 +52,10 @@ def _details(outcome: Outcome) -> Text:
         )
     if outcome.action and is_problem(outcome):
         lines.append(Text("do: " + clean(outcome.action), style="italic"))
+    if outcome.archive_url:
+        lines.append(
+            Text(f"archived{archived_on(outcome)}: {clean(outcome.archive_url)}", style="cyan")
+        )
     return Text("\n").join(lines)
 
 
