@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from linkwatch.client import ClientOptions
     from linkwatch.models import Config, Report
     from linkwatch.probe import Prober, ProbeSettings
+    from linkwatch.webpage import Page
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 nothing failed the policy; 1 problems found; 2 usage or config error;"
@@ -528,13 +529,15 @@ def fix(
 @app.command(
     "import",
     epilog="Examples:\n\n  linkwatch import press-release.txt\n\n"
-    "  linkwatch import resources.md --into links.yaml --write",
+    "  linkwatch import resources.md --into links.yaml --write\n\n"
+    "  linkwatch import https://www.example.org/resources --write",
 )
 def import_(
     source: Annotated[
-        Path,
+        str,
         typer.Argument(
-            help="A plain-text, Markdown or HTML document that mentions links.",
+            help="A plain-text, Markdown or HTML document that mentions links: a file, or an"
+            " http(s) URL fetched with the same safety rules as check.",
             show_default=False,
             metavar="SOURCE",
         ),
@@ -558,6 +561,13 @@ def import_(
             show_default=False,
         ),
     ] = None,
+    allow_private: Annotated[
+        bool,
+        typer.Option(
+            "--allow-private",
+            help="Let a SOURCE URL be on a loopback, private or link-local address.",
+        ),
+    ] = False,
 ) -> None:
     """Build entries from a document people already have: a press release, a web page.
 
@@ -566,7 +576,11 @@ def import_(
     skipped and reported. Without --write, prints the YAML it would add.
     """
     try:
-        plan = importing.plan(source, into if into is not None else Path(config.CONFIG_NAME))
+        target = into if into is not None else Path(config.CONFIG_NAME)
+        if importing.is_url(source):
+            plan = importing.plan_page(_fetch_page(source, allow_private=allow_private), target)
+        else:
+            plan = importing.plan(Path(source), target)
         for skipped in plan.already:
             _err(f"already in {plan.target_shown}: {skipped}")
         for refused in plan.refused:
@@ -580,6 +594,21 @@ def import_(
         _err(importing.summary(plan, wrote=write))
     except LinkwatchError as e:
         raise _fail(e) from None
+
+
+def _fetch_page(url: str, *, allow_private: bool) -> Page:
+    """Fetch an import SOURCE with a client built as check builds its own."""
+    import asyncio  # noqa: PLC0415
+
+    from linkwatch import webpage  # noqa: PLC0415
+    from linkwatch.client import ClientOptions, build_client  # noqa: PLC0415
+    from linkwatch.probe import Prober  # noqa: PLC0415
+
+    async def fetch() -> Page:
+        async with build_client(ClientOptions(allow_private=allow_private)) as client:
+            return await webpage.fetch(Prober(client, webpage.PROBE_SETTINGS), url)
+
+    return asyncio.run(fetch())
 
 
 @app.command(epilog="Examples:\n\n  linkwatch init\n\n  linkwatch init path/to/repository")

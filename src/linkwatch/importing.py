@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from linkwatch import config, fileio, importer, urls
-from linkwatch.errors import ConfigError, Problem, UsageError
+from linkwatch.errors import ConfigError, Problem
 from linkwatch.yamlsrc import MAX_FILE_BYTES, parse, read_text
 
 if TYPE_CHECKING:
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from linkwatch.importer import Candidate, Found
     from linkwatch.models import TrackingSettings
+    from linkwatch.webpage import Page
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,16 +55,34 @@ def read_document(path: Path) -> str:
     return data.decode("latin-1")  # every byte decodes; the URLs themselves are ASCII
 
 
+def is_url(source: str) -> bool:
+    """Whether an import SOURCE names a web page rather than a file."""
+    return source[:8].lower().startswith(("http://", "https://"))
+
+
 def plan(source: Path, target: Path) -> ImportPlan:
     """Find the document's links and decide which are new to ``target``."""
-    if str(source).startswith(("http://", "https://")):
-        raise UsageError(
-            "importing straight from a URL is not supported yet; save the page and import the file"
-        )
-    text = read_document(source)
-    kind = importer.detect_kind(source.name, text)
+    return plan_text(read_document(source), source.name, target)
+
+
+def plan_page(page: Page, target: Path) -> ImportPlan:
+    """The same for a fetched web page: relative links resolve against where it ended up."""
+    name, _ = urls.strip_tracking(page.url)  # the `source:` never carries tracking either
+    return plan_text(page.text, name, target, kind=page.kind, base_url=page.final_url)
+
+
+def plan_text(
+    text: str,
+    name: str,
+    target: Path,
+    *,
+    kind: importer.DocKind | None = None,
+    base_url: str | None = None,
+) -> ImportPlan:
+    """Find the links in ``text`` (called ``name``) and decide which are new to ``target``."""
+    kind = kind or importer.detect_kind(name, text)
     title = importer.title_of(text, kind)
-    label = f"{title} ({source.name})" if title else source.name
+    label = f"{title} ({name})" if title else name
 
     original: bytes | None = None
     settings: TrackingSettings | None = None
@@ -78,7 +97,7 @@ def plan(source: Path, target: Path) -> ImportPlan:
             settings = cfg.defaults.tracking
             existing = {urls.dedupe_key(link.url, settings): link.url_line for link in cfg.links}
 
-    found = importer.find_links(text, kind)
+    found = importer.find_links(text, kind, base_url)
     candidates, refused = importer.candidates(found, settings)
     fresh: list[Candidate] = []
     already: list[str] = []
