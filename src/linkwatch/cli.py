@@ -489,7 +489,7 @@ def fix(
         typer.Argument(
             help="The links.yaml the report is about. Default: ./links.yaml.",
             show_default=False,
-            metavar="[PATH]",
+            metavar="PATH",
         ),
     ] = None,
     write: Annotated[
