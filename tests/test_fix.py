@@ -106,3 +106,14 @@ def test_redirect_back_to_the_same_url_changes_nothing():
     url = "https://a.org.uk/x"
     found = plan_for(url, [(url, 301), (url, 200)])
     assert found.findings == ()
+
+
+def test_hostile_final_url_is_reviewed_and_printed_harmlessly():
+    """A report whose final URL holds a terminal escape is not adopted, nor echoed raw."""
+    hops = [("https://a.org.uk/x", 301), ("https://a.org.uk/\x1b[2J", 200)]
+    found = plan_for("https://a.org.uk/x", hops)
+    [finding] = found.findings
+    assert finding.kind is fix.Kind.REVIEW
+    assert "contains a control character" in finding.why
+    assert "\x1b" not in fix.format_findings(found)
+    assert found.updated == found.original

@@ -92,14 +92,16 @@ def plan(text: str, report: Report, path: str = config.CONFIG_NAME) -> FixPlan:
     )
     if report.outcomes and not matched:
         raise UsageError(
-            f"the report ({report.config_path}) does not describe {path}: none of its"
+            f"the report ({clean(report.config_path)}) does not describe {path}: none of its"
             f" {len(report.outcomes)} links is in the file at the same position with the same"
             f" URL; run `linkwatch check` on {path} first"
         )
     findings: list[Finding] = []
+    seen: set[int] = set()
     for outcome in report.outcomes:
-        if len(outcome.redirects) < 2:
-            continue  # no redirect: nothing to adopt or to review
+        if len(outcome.redirects) < 2 or outcome.link.index in seen:
+            continue  # no redirect: nothing to adopt or to review (and each link once)
+        seen.add(outcome.link.index)
         link = by_index.get(outcome.link.index)
         if link is None or link.url != outcome.link.url:
             findings.append(_stale(outcome, link))
