@@ -255,6 +255,9 @@ def check(  # noqa: PLR0917 - typer passes every option by name
             " place; by default only HEAD is sent unless a link needs its text.",
         ),
     ] = False,
+    state_path: StateOption = None,
+    fail_after: FailAfterOption = 1,
+    recover_after: RecoverAfterOption = 1,
     suggest_archive: Annotated[
         bool,
         typer.Option(
@@ -271,6 +274,8 @@ def check(  # noqa: PLR0917 - typer passes every option by name
     """
     try:
         chosen = policy.parse_fail_on(fail_on)
+        if state_path is None and (fail_after != 1 or recover_after != 1):
+            raise UsageError("--fail-after and --recover-after need --state FILE")
         cfg = _load(config_path)
     except LinkwatchError as e:
         raise _fail(e) from None
@@ -304,6 +309,10 @@ def check(  # noqa: PLR0917 - typer passes every option by name
             " connection; check this machine's network and run again (nothing was judged)"
         )
     try:
+        failing = [name for name in chosen if isinstance(name, Status)]
+        remembered = _remember(result, state_path, fail_after, recover_after, failing)
+        if remembered is not None:
+            result = history.annotate(result, remembered.marks)
         raise _deliver(result, fmt, output_path, chosen)
     except LinkwatchError as e:
         raise _fail(e) from None

@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from linkwatch import urls
-from linkwatch.models import Status
+from linkwatch.models import HistoryNote, Status
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -105,6 +105,10 @@ class Mark:
             "runs": self.runs,
             "label": self.label,
         }
+
+    def to_note(self) -> HistoryNote:
+        """The mark as the plain value an ``Outcome`` carries into every report format."""
+        return HistoryNote(self.kind.value, self.label, self.counts, self.since, self.runs)
 
     @property
     def label(self) -> str:
@@ -241,3 +245,14 @@ def counts_as_problem(outcome: Outcome, marked: Mapping[str, Mark]) -> bool:
     """
     note = marked.get(link_id(outcome))
     return note is not None and note.counts
+
+
+def annotate(report: Report, marked: Mapping[str, Mark]) -> Report:
+    """The report with each marked outcome carrying its history note (pure)."""
+    outcomes = tuple(
+        replace(outcome, history=note.to_note())
+        if (note := marked.get(link_id(outcome))) is not None
+        else outcome
+        for outcome in report.outcomes
+    )
+    return replace(report, outcomes=outcomes)

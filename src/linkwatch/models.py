@@ -196,6 +196,17 @@ class Observation:
 
 
 @dataclass(frozen=True, slots=True)
+class HistoryNote:
+    """What the run history (``check --state``) says of a link."""
+
+    kind: str  # pending, new, persisting, recovering or recovered
+    label: str  # e.g. "persisting (since 2026-11-20, 3 runs)"
+    counts: bool  # a problem once --fail-after and --recover-after are applied
+    since: datetime | None = None  # when the failure episode began
+    runs: int = 0  # failing runs in a row (recovering: passing runs in a row)
+
+
+@dataclass(frozen=True, slots=True)
 class Outcome:
     """What linkwatch concluded about one link, and why."""
 
@@ -213,6 +224,7 @@ class Outcome:
     elapsed_ms: int = 0
     tls_expires: datetime | None = None
     title: str | None = None
+    history: HistoryNote | None = None  # only with `check --state`
     # The Internet Archive's closest snapshot of a broken link (check --suggest-archive).
     archive_url: str | None = None
     archive_timestamp: datetime | None = None

@@ -56,8 +56,16 @@ def parse_fail_on(text: str) -> FailOn:
 
 
 def fails(outcome: Outcome, fail_on: FailOn) -> bool:
-    """Whether this outcome fails the run under the policy."""
-    return outcome.status in fail_on or any(flag in fail_on for flag in outcome.flags)
+    """Whether this outcome fails the run under the policy.
+
+    With run history (``check --state``), the history decides for statuses: a link failing
+    fewer than ``--fail-after`` runs in a row does not fail yet, and one still recovering
+    does. Flags always count at once (the history does not track them).
+    """
+    by_flag = any(flag in fail_on for flag in outcome.flags)
+    if outcome.history is not None:
+        return outcome.history.counts or by_flag
+    return outcome.status in fail_on or by_flag
 
 
 def failures(report: Report, fail_on: FailOn) -> tuple[Outcome, ...]:

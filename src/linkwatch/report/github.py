@@ -35,6 +35,8 @@ def annotation(outcome: Outcome, config_path: str, fail_on: FailOn) -> str:
         message += f" (now {outcome.final_url})"
     if outcome.flags:
         message += " [" + ", ".join(f.value for f in outcome.flags) + "]"
+    if outcome.history is not None:
+        message += f" ({outcome.history.label})"
     if outcome.action:
         message += f". {outcome.action}"
     if outcome.archive_url:

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from linkwatch.errors import ConfigError, Problem
-from linkwatch.models import Flag, Hop, Link, Outcome, Report, Status
+from linkwatch.models import Flag, HistoryNote, Hop, Link, Outcome, Report, Status
 from linkwatch.report.neutralise import is_unsafe
 from linkwatch.report.summary import flag_counts, outcome_id, problems, status_counts
 
@@ -80,8 +80,21 @@ def outcome_record(outcome: Outcome) -> dict[str, Any]:
         "elapsed_ms": outcome.elapsed_ms,
         "tls_expires": _time(outcome.tls_expires),
         "title": outcome.title,
+        "history": _history(outcome.history),
         "archive_url": outcome.archive_url,
         "archive_timestamp": _time(outcome.archive_timestamp),
+    }
+
+
+def _history(note: HistoryNote | None) -> dict[str, Any] | None:
+    if note is None:
+        return None
+    return {
+        "kind": note.kind,
+        "label": note.label,
+        "counts": note.counts,
+        "since": _time(note.since),
+        "runs": note.runs,
     }
 
 
@@ -261,10 +274,44 @@ def _read_outcome(r: _Reader, item: object, where: str) -> Outcome | None:
         elapsed_ms=r.count(item, "elapsed_ms", where, default=0),
         tls_expires=r.time(item, "tls_expires", where, nullable=True, default=None),
         title=r.text(item, "title", where, nullable=True, default=None),
+        history=_read_history(r, item, where),
         archive_url=r.text(item, "archive_url", where, nullable=True, default=None),
         archive_timestamp=r.time(item, "archive_timestamp", where, nullable=True, default=None),
     )
     return outcome if len(r.problems) == before else None
+
+
+_HISTORY_KINDS = frozenset({"pending", "new", "persisting", "recovering", "recovered"})
+
+
+def _read_history(r: _Reader, item: dict[str, Any], where: str) -> HistoryNote | None:
+    note = r.field(
+        item,
+        "history",
+        where,
+        lambda v: isinstance(v, dict),
+        "an object",
+        nullable=True,
+        default=None,
+    )
+    if note is None:
+        return None
+    here = f"{where}.history"
+    kind = r.field(
+        note,
+        "kind",
+        here,
+        lambda v: v in _HISTORY_KINDS,
+        "one of " + ", ".join(sorted(_HISTORY_KINDS)),
+    )
+    counts = r.field(note, "counts", here, lambda v: isinstance(v, bool), "true or false")
+    return HistoryNote(
+        kind=kind or "new",
+        label=r.text(note, "label", here),
+        counts=bool(counts),
+        since=r.time(note, "since", here, nullable=True, default=None),
+        runs=r.count(note, "runs", here, default=0),
+    )
 
 
 class _PositionDecoder(json.JSONDecoder):

@@ -50,6 +50,8 @@ def _item(outcome: Outcome, config_path: str) -> str:
         f" · {markdown_code(config_path)} line {link.url_line} {item_marker(outcome)}"
     )
     lines = [head, f"  - Reason: {markdown_text(outcome.reason)}"]
+    if outcome.history is not None:
+        lines.append(f"  - History: {markdown_text(outcome.history.label)}")
     if outcome.action:
         lines.append(f"  - To do: {markdown_text(outcome.action)}")
     if outcome.final_url and outcome.final_url != outcome.checked_url:

@@ -20,7 +20,13 @@ def outcome_id(outcome: Outcome) -> str:
 
 
 def is_problem(outcome: Outcome) -> bool:
-    """Whether a maintainer should look at this link (a bad status, or any flag)."""
+    """Whether a maintainer should look at this link (a bad status, or any flag).
+
+    With run history, a failing status counts only once the history says so (``--fail-after``),
+    and a link still recovering counts until ``--recover-after`` passing runs.
+    """
+    if outcome.history is not None:
+        return outcome.history.counts or bool(outcome.flags)
     return outcome.status in PROBLEM_STATUSES or bool(outcome.flags)
 
 

@@ -44,6 +44,8 @@ def _details(outcome: Outcome) -> Text:
         lines.append(Text(clean(outcome.reason)))
     if outcome.title and is_problem(outcome):
         lines.append(Text("title: " + clip(clean(outcome.title), _TITLE_LIMIT), style="dim"))
+    if outcome.history is not None:
+        lines.append(Text("history: " + clean(outcome.history.label), style="bold"))
     if outcome.flags:
         lines.append(Text("flags: " + ", ".join(f.value for f in outcome.flags), style="yellow"))
     if outcome.stripped_params:
