@@ -291,3 +291,15 @@ def test_diff_applies_with_patch(tmp_path, monkeypatch):
     subprocess.run([git, "init", "-q"], cwd=tmp_path, check=True)
     subprocess.run([git, "apply", "fix.patch"], cwd=tmp_path, check=True)
     assert (tmp_path / "links.yaml").read_bytes() == AFTER
+
+
+def test_shard_reports_are_merged(files, tmp_path):
+    """Several --from reports (shards of one run) are read as one."""
+    target, _ = files
+    outcomes = sample_outcomes(BEFORE.decode())
+    first = save_report(tmp_path / "shard-1.json", outcomes[:3])
+    second = save_report(tmp_path / "shard-2.json", outcomes[3:])
+    result = run_cli("fix", "--from", str(first), "--from", str(second), "--write", str(target))
+    assert result.exit_code == 0, result.output
+    assert target.read_bytes() == AFTER
+    assert "4 URLs to review by hand" in result.stderr
