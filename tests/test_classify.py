@@ -169,6 +169,19 @@ def test_same_site_redirect_is_not_flagged():
     assert judge(obs).flags == ()
 
 
+def test_moving_between_tenants_of_a_shared_host_is_cross_site():
+    """alice.github.io and bob.github.io belong to different people: leaving one is flagged."""
+    obs = Observation(
+        url="https://alice.github.io/help/",
+        hops=(Hop("https://alice.github.io/help/", 301), Hop("https://bob.github.io/", 200)),
+        status_code=200,
+        final_url="https://bob.github.io/",
+        attempts=1,
+    )
+    outcome = classify(obs, link("https://alice.github.io/help/"), NOW)
+    assert Flag.CROSS_SITE_REDIRECT in outcome.flags
+
+
 def test_allow_redirect_to_suppresses_cross_site():
     """allow_redirect_to lets a known move pass without a flag."""
     obs = answered(200, (URL, 301), final_url="https://www.newname.org/")

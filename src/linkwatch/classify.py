@@ -355,7 +355,7 @@ def _flags(
     if (
         final is not None
         and final != obs.url
-        and not same_site(obs.url, final)
+        and not same_site(obs.url, final, private_suffixes=True)
         and not redirect_allowed(final, link)
     ):
         flags.append(Flag.CROSS_SITE_REDIRECT)

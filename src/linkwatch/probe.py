@@ -308,7 +308,7 @@ def _needs_a_look(trace: _Trace, method: str, answer: _Answer, final_url: str) -
         method == "HEAD"
         and 200 <= answer.status < 300
         and len(trace.hops) > 1
-        and not same_site(trace.url, final_url)
+        and not same_site(trace.url, final_url, private_suffixes=True)
     )
 
 
