@@ -138,7 +138,8 @@ async def test_tracking_parameters_are_stripped_before_the_request(server):
 
 async def test_network_down_when_every_link_fails_before_a_server():
     """When every link fails at DNS or connect, the run says the network is unavailable."""
-    cfg = make_config(["https://a.invalid/", "https://b.invalid/"])
+    # The test suite's resolver answers every public name as if the machine were offline.
+    cfg = make_config(["https://a.example.org/", "https://b.example.net/"])
     report = await run(cfg)
     assert report.network_unavailable
     # Nothing is called broken or lapsed: each link says it was not judged.
@@ -147,6 +148,30 @@ async def test_network_down_when_every_link_fails_before_a_server():
         "not checked: the network is unavailable (no link got past DNS or a connection)"
     )
     assert report.outcomes[0].action.startswith("Run again when this machine is online")
+
+
+async def test_invalid_names_are_broken_not_a_network_outage():
+    """.invalid never resolves by definition (RFC 6761): those links are broken, the run judged."""
+    report = await run(make_config(["https://a.invalid/", "https://b.invalid/"]))
+    assert not report.network_unavailable
+    assert [o.status for o in report.outcomes] == [Status.BROKEN, Status.BROKEN]
+
+
+async def test_one_unresolvable_host_is_a_dead_link_not_an_outage():
+    """A single host failing DNS is a broken link; an outage takes two or more hosts failing."""
+    report = await run(make_config(["https://a.example.org/", "https://a.example.org/x"]))
+    assert not report.network_unavailable
+    assert {o.status for o in report.outcomes} == {Status.BROKEN}
+
+
+async def test_a_refused_connection_proves_the_network_works():
+    """Closed ports answer with a refusal: the links are broken, not unjudged."""
+    port = closed_port()
+    report = await run(
+        make_config([f"http://127.0.0.1:{port}/", f"http://127.0.0.2:{port}/"]),
+    )
+    assert not report.network_unavailable
+    assert {o.status for o in report.outcomes} == {Status.BROKEN}
 
 
 async def test_network_up_when_one_link_reaches_a_server(server):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from typer.testing import CliRunner
 
 from factories import lid, link, night, run
 from linkwatch import cli
@@ -37,3 +40,21 @@ def test_state_marks_and_warns_on_stderr(tmp_path, capsys):
     assert captured.out == ""
     assert captured.err.startswith(f"warning: state file {path} is unusable (not valid JSON")
     assert list(tmp_path.glob("state.json.corrupt-*"))
+
+
+def test_first_run_creates_the_state_folder_and_a_failed_report_keeps_the_state(tmp_path):
+    """`--state .linkwatch/state.json` works on a first run; an unwritable report saves no state."""
+    links = tmp_path / "links.yaml"
+    links.write_text("version: 1\nlinks:\n  - name: A\n    url: https://a.invalid/\n")
+    state = tmp_path / ".linkwatch" / "state.json"
+    base = ["check", "--config", str(links), "--state", str(state), "--format", "json"]
+    failed = CliRunner().invoke(
+        cli.app, [*base, "--output", str(tmp_path / "no" / "such" / "r.json")]
+    )
+    assert failed.exit_code == 2
+    assert not state.exists()
+    ok = CliRunner().invoke(cli.app, [*base, "--output", str(tmp_path / "r.json")])
+    assert ok.exit_code == 1, ok.output
+    assert state.exists()
+    record = json.loads((tmp_path / "r.json").read_text())["links"][0]
+    assert (record["status"], record["history"]["kind"]) == ("broken", "new")

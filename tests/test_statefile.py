@@ -205,8 +205,16 @@ def test_save_keeps_permissions(tmp_path):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
-def test_save_into_a_missing_folder_is_a_write_error(tmp_path):
-    """An impossible destination is a WriteError with the path in it."""
+def test_save_creates_a_missing_folder(tmp_path):
+    """A first run with `--state .linkwatch/state.json` creates the folder."""
+    path = tmp_path / ".linkwatch" / "state.json"
+    statefile.save(path, State())
+    assert statefile.read(path) == State()
+
+
+def test_save_under_a_file_is_a_write_error(tmp_path):
+    """An impossible destination (a folder that is a file) is a WriteError with the path."""
+    (tmp_path / "nowhere").write_text("a file, not a folder")
     with pytest.raises(WriteError, match="nowhere"):
         statefile.save(tmp_path / "nowhere" / "state.json", State())
 

@@ -185,6 +185,7 @@ async def run(
     probed = 0
     network_failed = 0
     network_failed_links: set[int] = set()
+    network_failed_hosts: set[str] = set()
 
     def record(outcome: Outcome) -> None:
         outcomes[outcome.link.index] = outcome
@@ -233,9 +234,13 @@ async def run(
             # A link refused by the address guard never reached the network.
             if observation.failure is not Failure.PRIVATE_ADDRESS:
                 probed += 1
-                if observation.failure in NETWORK_FAILURES:
+                host = (urlsplit(job.url).hostname or "").lower()
+                # A .invalid name is known not to exist without asking anyone (RFC 6761).
+                definitive = host == "invalid" or host.endswith(".invalid")
+                if observation.failure in NETWORK_FAILURES and not definitive:
                     network_failed += 1
                     network_failed_links.add(job.link.index)
+                    network_failed_hosts.add(host)
             record(outcome)
 
     workers = min(max(concurrency, 1), len(to_probe))
@@ -246,7 +251,9 @@ async def run(
     # Network down is not fifty broken links: when no probed link got past DNS or the
     # socket, the machine is offline and the list says nothing, so no link is called
     # broken (or "lapsed") in any format; each says it was not judged.
-    offline = probed > 0 and network_failed == probed
+    # One dead host is just a dead link: it takes failures on two or more hosts, and no
+    # answer from anywhere, to conclude that the machine itself is offline.
+    offline = probed > 0 and network_failed == probed and len(network_failed_hosts) >= 2
     ordered = tuple(
         classify.not_judged(outcomes[link.index])
         if offline and link.index in network_failed_links

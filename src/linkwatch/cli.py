@@ -142,7 +142,9 @@ def validate(
             _report_error(e)
             continue
         count = len(cfg.links)
-        typer.echo(f"ok: {count} link{'s' if count != 1 else ''} ({cfg.path})")
+        # One file: exactly `ok: N links`. Several: each line names its file.
+        where = f"{cfg.path}: " if len(targets) > 1 else ""
+        typer.echo(f"{where}ok: {count} link{'s' if count != 1 else ''}")
     if failed is not None:
         raise typer.Exit(failed.exit_code)
 
@@ -313,7 +315,12 @@ def check(  # noqa: PLR0917 - typer passes every option by name
         remembered = _remember(result, state_path, fail_after, recover_after, failing)
         if remembered is not None:
             result = history.annotate(result, remembered.marks)
-        raise _deliver(result, fmt, output_path, chosen)
+        done = _deliver(result, fmt, output_path, chosen)
+        # The history moves on only once the report is out: a run whose report could not be
+        # written must not use up a link's "new" (or "recovered") transition.
+        if remembered is not None and state_path is not None:
+            statefile.save(state_path, remembered.state)
+        raise done
     except LinkwatchError as e:
         raise _fail(e) from None
 
@@ -645,7 +652,7 @@ def init(
             _err(f"skipped {shown}: it exists, left as it is")
 
 
-# History options for `check` (wired in by the engine merge; see docs/readme/state.md).
+# History options for `check` (see "Remember results across runs" in the README).
 StateOption = Annotated[
     Path | None,
     typer.Option(
@@ -682,12 +689,12 @@ def _remember(
     recover_after: int,
     failing: Iterable[Status] = history.DEFAULT_FAILING,
 ) -> statefile.Remembered | None:
-    """Fold the run into the state file, print its warnings; None without --state."""
+    """Fold the run into the history (not saved yet), print its warnings; None without --state."""
     if state_path is None:
         if fail_after != 1 or recover_after != 1:
             raise UsageError("--fail-after and --recover-after need --state FILE")
         return None
-    remembered = statefile.remember(
+    remembered = statefile.prepare(
         report,
         state_path,
         now=datetime.now(UTC),

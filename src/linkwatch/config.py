@@ -96,7 +96,10 @@ class Text(Kind):
         return value
 
     def schema(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": self.max_length}
+        # Free text takes numbers as written (`name: 2019`), as the loader does; values with
+        # a format of their own (URLs, host names, parameter names) must be strings.
+        kind: str | list[str] = "string" if self.check or self.pattern else ["string", "number"]
+        out: dict[str, Any] = {"type": kind, "minLength": 1, "maxLength": self.max_length}
         if self.pattern:
             out["pattern"] = self.pattern
         out.update(self.extra_schema)

@@ -158,12 +158,12 @@ class Failure(StrEnum):
 
 
 # Failures that happen before any server answers: when every link ends in one of these,
-# the machine is offline rather than the list being dead.
+# the machine may be offline rather than the list being dead. A refused connection is not
+# among them: the refusal came back from the host, so the network works.
 NETWORK_FAILURES: frozenset[Failure] = frozenset(
     {
         Failure.DNS_NOT_FOUND,
         Failure.DNS_FAILED,
-        Failure.REFUSED,
         Failure.UNREACHABLE,
         Failure.CONNECT_TIMEOUT,
     }

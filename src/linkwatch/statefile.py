@@ -242,7 +242,13 @@ def read(path: Path) -> history.State:
 
 
 def save(path: Path, state: history.State) -> None:
-    """Write the state atomically (raises ``WriteError``)."""
+    """Write the state atomically, creating its folder if needed (raises ``WriteError``)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise WriteError(
+            f"{path}: its folder cannot be created ({e.strerror or e}); nothing was written"
+        ) from e
     write_atomic(path, dumps(state))
 
 
@@ -279,9 +285,33 @@ def remember(
     ``fail_after`` runs in a row. Raises ``WriteError`` (exit 2) only when the file cannot
     be read, moved aside or written; a damaged file is a warning, never an error.
     """
+    remembered = prepare(
+        report,
+        path,
+        now=now,
+        fail_after=fail_after,
+        recover_after=recover_after,
+        failing=failing,
+    )
+    save(path, remembered.state)
+    return remembered
+
+
+def prepare(
+    report: Report,
+    path: Path,
+    *,
+    now: datetime,
+    fail_after: int = 1,
+    recover_after: int = 1,
+    failing: Iterable[Status] = history.DEFAULT_FAILING,
+) -> Remembered:
+    """Like ``remember`` but without saving: ``check`` saves only once its report is out.
+
+    A damaged state file is still moved aside here (with its warning), so it is never lost.
+    """
     thresholds = history.Thresholds(fail_after, recover_after, frozenset(failing))
     loaded = load(path, now)
     after = history.update(loaded.state, report, now, thresholds)
-    save(path, after)
     warnings = (loaded.warning,) if loaded.warning else ()
     return Remembered(after, history.marks(loaded.state, after), warnings)
