@@ -307,3 +307,17 @@ def test_temporary_then_permanent_is_informational():
     """A chain that starts with a temporary redirect does not ask to change the list."""
     obs = answered(200, (URL, 302), (URL + "/x", 301), final_url=URL + "/y")
     assert judge(obs).reason.startswith("temporarily redirected")
+
+
+def test_a_challenge_page_that_answers_200_is_blocked():
+    """A bot check served with 200 is not the page: blocked, not ok."""
+    page = b"<html><head><title>Just a moment...</title></head><body>Checking</body></html>"
+    assert judge(answered(200, body=page)).status is Status.BLOCKED
+    header = answered(200, headers=(("cf-mitigated", "challenge"),))
+    assert judge(header).status is Status.BLOCKED
+
+
+def test_an_ordinary_page_mentioning_captcha_is_ok():
+    """A contact form with a captcha is an ordinary page."""
+    page = b"<html><title>Contact us</title><form>Please complete the captcha</form></html>"
+    assert judge(answered(200, body=page)).status is Status.OK

@@ -177,6 +177,9 @@ def _verdict(obs: Observation, link: Link, text: str | None) -> _Verdict:
         return verdict
     code = obs.status_code
     assert code is not None  # noqa: S101 - an observation without failure has a status
+    if 200 <= code < 300 and _is_challenge_page(obs, text):
+        # A bot check that answers 200 is not the page: it cannot be verified automatically.
+        return _blocked(obs, code)
     if link.policy.accepts(code):
         return _accepted(obs, code)
     if code in REDIRECT_CODES_3XX:
@@ -328,6 +331,21 @@ def _failure_verdict(failure: Failure, detail: str) -> _Verdict:
 
 
 _RETRY_LATER = "Check again later; if it persists, open the link in a browser."
+
+
+# Phrases that only a challenge interstitial uses as its title or heading; the looser
+# ones above (e.g. "captcha") appear on ordinary pages with forms, so a 200 needs these.
+STRICT_CHALLENGE_PHRASES: tuple[str, ...] = (
+    "<title>just a moment...</title>",
+    "attention required! | cloudflare",
+    "checking your browser before accessing",
+)
+
+
+def _is_challenge_page(obs: Observation, text: str | None) -> bool:
+    if obs.header("cf-mitigated") == "challenge":
+        return True
+    return text is not None and any(p in text for p in STRICT_CHALLENGE_PHRASES)
 
 
 def _is_challenge(obs: Observation, text: str | None) -> bool:

@@ -157,9 +157,10 @@ class Prober:
             seen.add((current, len(cookies)))
             result = await self._attempts(method, current, trace)
             if method == "HEAD" and _head_refused(result):
-                # Some servers refuse or fumble HEAD; ask again the way a browser does.
+                # Some servers refuse or fumble HEAD; ask again the way a browser does. The
+                # HEAD counts towards the hop's attempts, so a link is tried at most 3 times.
                 method = "GET"
-                result = await self._attempts(method, current, trace)
+                result = await self._attempts(method, current, trace, spent=1)
             trace.method = method
             if isinstance(result, _Failed):
                 trace.hops.append(Hop(current, None))
@@ -200,8 +201,10 @@ class Prober:
         method: str,
         url: str,
         trace: _Trace,
+        *,
+        spent: int = 0,
     ) -> _Answer | _Failed:
-        attempt = 0
+        attempt = spent
         while True:
             attempt += 1
             trace.attempts += 1
