@@ -300,7 +300,10 @@ def test_permanent_then_temporary_names_the_permanent_target():
     assert outcome.reason == (
         "moved permanently to https://new.charity.org.uk/help, then redirected to https://sso.x.org/"
     )
-    assert outcome.action == "Update the URL in links.yaml to https://new.charity.org.uk/help."
+    assert outcome.action.endswith(
+        "Only if the move is genuine: Update the URL in links.yaml to"
+        " https://new.charity.org.uk/help."
+    )
 
 
 def test_temporary_then_permanent_is_informational():
@@ -321,3 +324,16 @@ def test_an_ordinary_page_mentioning_captcha_is_ok():
     """A contact form with a captcha is an ordinary page."""
     page = b"<html><title>Contact us</title><form>Please complete the captcha</form></html>"
     assert judge(answered(200, body=page)).status is Status.OK
+
+
+def test_an_ok_link_with_a_flag_says_what_to_do_about_the_flag():
+    """ok with tracking parameters: the action is to clean them, not 'None.'."""
+    outcome = classify(answered(200), link(URL), NOW, stripped=("gclid",))
+    assert (
+        outcome.action
+        == "Remove the tracking parameters from links.yaml: `linkwatch clean --write`."
+    )
+    moved = answered(200, (URL, 301), final_url="https://casino.example.com/")
+    assert judge(moved).action.startswith(
+        "Open the link before changing anything: it now ends on another website."
+    )

@@ -39,6 +39,10 @@ pytestmark = pytest.mark.anyio
         "::ffff:127.0.0.1",  # IPv4-mapped loopback
         "::ffff:10.0.0.1",
         "fe80::1%eth0",
+        "64:ff9b::7f00:1",  # NAT64 of 127.0.0.1
+        "64:ff9b::a9fe:a9fe",  # NAT64 of 169.254.169.254
+        "2002:7f00:1::",  # 6to4 of 127.0.0.1
+        "2002:c0a8:101::1",  # 6to4 of 192.168.1.1
     ],
 )
 def test_non_public_addresses_are_refused(address):
@@ -46,7 +50,9 @@ def test_non_public_addresses_are_refused(address):
     assert not is_public(address)
 
 
-@pytest.mark.parametrize("address", ["8.8.8.8", "151.101.1.69", "2606:4700::6810:84e5"])
+@pytest.mark.parametrize(
+    "address", ["8.8.8.8", "151.101.1.69", "2606:4700::6810:84e5", "64:ff9b::808:808"]
+)
 def test_public_addresses_pass(address):
     """Ordinary internet addresses pass the guard."""
     assert is_public(address)

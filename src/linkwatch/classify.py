@@ -118,7 +118,7 @@ def classify(
         stripped_params=stripped,
         status=verdict.status,
         reason=verdict.reason,
-        action=verdict.action,
+        action=_action(verdict, flags),
         flags=flags,
         http_status=observation.status_code,
         final_url=observation.final_url,
@@ -128,6 +128,61 @@ def classify(
         tls_expires=observation.tls_expires,
         title=_title(observation.body),
     )
+
+
+# What to do about an ok link that carries a flag, most serious flag first.
+_FLAG_ACTIONS: tuple[tuple[Flag, str], ...] = (
+    (
+        Flag.PARKED_DOMAIN,
+        (
+            "The page looks parked or for sale: the domain may have lapsed; remove the link or"
+            " find the organisation's new site."
+        ),
+    ),
+    (
+        Flag.CROSS_SITE_REDIRECT,
+        (
+            "The link now ends on another website: open it; if the move is genuine, update the URL"
+            " (or list the new site in allow_redirect_to), else remove the link."
+        ),
+    ),
+    (
+        Flag.HTTPS_DOWNGRADE,
+        "The site now sends readers to plain http: check it is still the right site.",
+    ),
+    (
+        Flag.EXPECT_TEXT_MISSING,
+        "The page no longer contains the expected text: check it is still the right page.",
+    ),
+    (Flag.TLS_EXPIRING, "The site's certificate expires soon: tell the site's owner."),
+    (
+        Flag.TRACKING_PARAMS,
+        "Remove the tracking parameters from links.yaml: `linkwatch clean --write`.",
+    ),
+    (Flag.SLOW, "The site answered slowly; check again later."),
+)
+
+
+def _flag_action(flags: tuple[Flag, ...]) -> str:
+    return next((action for flag, action in _FLAG_ACTIONS if flag in flags), "None.")
+
+
+def _action(verdict: _Verdict, flags: tuple[Flag, ...]) -> str:
+    """The verdict's action, unless a flag matters more.
+
+    "Update the URL to the final address" would be the worst advice for a lapsed domain
+    that now redirects to a stranger's site, so a suspicious flag overrides it.
+    """
+    if Flag.PARKED_DOMAIN in flags and verdict.status in {Status.OK, Status.REDIRECTED}:
+        return _flag_action(flags)
+    if Flag.CROSS_SITE_REDIRECT in flags and verdict.status is Status.REDIRECTED:
+        return (
+            "Open the link before changing anything: it now ends on another website."
+            f" Only if the move is genuine: {verdict.action}"
+        )
+    if verdict.status is Status.OK and flags:
+        return _flag_action(flags)
+    return verdict.action
 
 
 def skipped(link: Link, checked_url: str, stripped: tuple[str, ...], reason: str) -> Outcome:

@@ -199,6 +199,8 @@ def _deliver(
     report: Report, fmt: OutputFormat, output_path: Path | None, fail_on: policy.FailOn
 ) -> typer.Exit:
     """Render, print or write, and return the Exit carrying the policy's code."""
+    if output_path is not None and str(output_path) == "-":
+        output_path = None  # `-o -` is standard output, as in most tools
     is_terminal = output_path is None and _stdout_is_terminal()
     result = output.emit(
         report,

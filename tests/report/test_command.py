@@ -134,3 +134,13 @@ def test_terminal_gets_colour_unless_no_color(tmp_path, report, monkeypatch):
     assert "\x1b[" in coloured.stdout
     assert "\x1b" not in plain.stdout
     assert "8 links: 2 ok" in plain.stdout
+
+
+def test_output_dash_means_standard_output(tmp_path, report, monkeypatch):
+    """`-o -` prints the report instead of writing a file named '-'."""
+    monkeypatch.chdir(tmp_path)
+    saved = _save(tmp_path, report)
+    result = run_cli("report", str(saved), "--format", "json", "-o", "-")
+    assert result.exit_code in (0, 1)
+    assert '"schema": "linkwatch.report/1"' in result.stdout
+    assert not (tmp_path / "-").exists()
