@@ -155,6 +155,8 @@ def test_empty_links_list_is_valid():
         ("https://-bad.example.org/", "invalid host name"),
         ("https://a..b.org/", "invalid host name"),
         ("'https://[::1/'", "IPv6"),
+        ("http://0177.0.0.1/", "invalid IPv4 address '0177.0.0.1'"),
+        ("http://2130706433/", "invalid IPv4 address"),
         ("'https://example.org/<script>'", "contains < >"),
         ('"https://example.org/\\u0007"', "control character"),
     ],

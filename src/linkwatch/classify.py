@@ -307,7 +307,8 @@ def _accepted(obs: Observation, code: int) -> _Verdict:
 def _blocked(obs: Observation, code: int) -> _Verdict:
     if code == 429:
         wait = f"; it asks to wait {obs.retry_after_s:g} s" if obs.retry_after_s else ""
-        reason = f"rate limited (HTTP 429) after {obs.attempts} attempts{wait}"
+        tries = f"{obs.attempts} attempt{'s' if obs.attempts != 1 else ''}"
+        reason = f"rate limited (HTTP 429) after {tries}{wait}"
     elif code in {401, 403}:
         reason = f"access denied to automated checks (HTTP {code})"
     elif code == 999:

@@ -435,6 +435,17 @@ def _check_host(host: str, *, bracketed: bool) -> str | None:
     except UnicodeError:
         return f"has an invalid host name '{host}'"
     ascii_host = ascii_host.removesuffix(".")
+    if all(
+        re.fullmatch(r"(0x[0-9a-f]*|[0-9]+)", label, re.IGNORECASE)
+        for label in ascii_host.split(".")
+    ):
+        # All-numeric: only a plain dotted-quad IPv4 address is unambiguous (0177.0.0.1 is
+        # octal to some clients and decimal to others).
+        try:
+            ipaddress.IPv4Address(ascii_host)
+        except ValueError:
+            return f"has an invalid IPv4 address '{host}'; write it as four numbers, e.g. 192.0.2.1"
+        return None
     if len(ascii_host) > 253:
         return "has a host name longer than 253 characters"
     if not all(_HOST_LABEL.match(label) for label in ascii_host.split(".")):
