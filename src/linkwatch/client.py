@@ -20,6 +20,7 @@ import httpcore
 import httpx
 
 from linkwatch.models import DEFAULT_USER_AGENT
+from linkwatch.netstream import AsyncioBackend
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
@@ -120,7 +121,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         self._resolver = resolver
         self._allow_private = allow_private
         self._is_allowed = is_allowed
-        self._inner = inner or httpcore.AnyIOBackend()
+        self._inner = inner or AsyncioBackend()
 
     async def connect_tcp(
         self,
