@@ -20,6 +20,7 @@ from linkwatch import (
     output,
     policy,
     scaffold,
+    shard,
     statefile,
 )
 from linkwatch import clean as cleaning
@@ -213,7 +214,8 @@ def _deliver(
 
 @app.command(
     epilog="Examples:\n\n  linkwatch check\n\n  linkwatch check --config links.yaml --per-host 2"
-    "\n\n  linkwatch check --format json --output report.json",
+    "\n\n  linkwatch check --format json --output report.json"
+    "\n\n  linkwatch check --shard 2/4 --format json --output shard-2.json",
 )
 def check(  # noqa: PLR0917 - typer passes every option by name
     config_path: ConfigOption = None,
@@ -253,6 +255,16 @@ def check(  # noqa: PLR0917 - typer passes every option by name
             " place; by default only HEAD is sent unless a link needs its text.",
         ),
     ] = False,
+    shard_text: Annotated[
+        str | None,
+        typer.Option(
+            "--shard",
+            metavar="K/N",
+            help="Check only shard K of N (links split by site, stable across runs); merge"
+            " the N JSON reports with `linkwatch report`.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Check every link concurrently and report what is broken, redirected, blocked or suspicious.
 
@@ -261,7 +273,10 @@ def check(  # noqa: PLR0917 - typer passes every option by name
     """
     try:
         chosen = policy.parse_fail_on(fail_on)
+        chosen_shard = shard.parse(shard_text) if shard_text is not None else None
         cfg = _load(config_path)
+        if chosen_shard is not None:
+            cfg = shard.select(cfg, chosen_shard)
     except LinkwatchError as e:
         raise _fail(e) from None
     # Imported here: asyncio, httpx and the engine are not needed by --version, --help or
