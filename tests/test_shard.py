@@ -204,6 +204,10 @@ async def test_four_shards_merge_to_the_unsharded_run(server, tmp_path):
     def outcomes(doc):
         return {r["url"]: (r["status"], r["reason"], r["http_status"]) for r in doc["links"]}
 
-    want = outcomes(json.loads(render(whole, OutputFormat.JSON)))
-    assert outcomes(json.loads(merged.read_text(encoding="utf-8"))) == want
+    whole_doc = json.loads(render(whole, OutputFormat.JSON))
+    merged_doc = json.loads(merged.read_text(encoding="utf-8"))
+    want = outcomes(whole_doc)
+    assert outcomes(merged_doc) == want
     assert len(want) == 200
+    # ... and in the same order: the file's.
+    assert [r["url"] for r in merged_doc["links"]] == [r["url"] for r in whole_doc["links"]]
