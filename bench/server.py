@@ -22,6 +22,7 @@ import json
 import signal
 import sys
 from collections import Counter
+from typing import cast
 
 SLOW_FACTOR = 4
 REASONS = {200: "OK", 301: "Moved Permanently", 404: "Not Found", 503: "Service Unavailable"}
@@ -47,7 +48,8 @@ class HTTPProtocol(asyncio.Protocol):
         self.closing = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
+        # uvloop's transports are not asyncio.Transport subclasses, only alike.
+        transport = cast("asyncio.Transport", transport)
         self.transport = transport
         self.stats.connections += 1
 
@@ -105,7 +107,8 @@ class ControlProtocol(asyncio.Protocol):
         self.stats = stats
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
+        # uvloop's transports are not asyncio.Transport subclasses, only alike.
+        transport = cast("asyncio.Transport", transport)
         self.transport = transport
 
     def data_received(self, data: bytes) -> None:

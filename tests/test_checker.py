@@ -272,9 +272,10 @@ async def test_a_link_waiting_to_retry_frees_its_host_slot(server):
 
 async def test_deadline_while_reclaiming_a_slot_leaves_the_host_usable():
     """A link whose deadline passes while it waits to reclaim its host slot frees the host."""
-    scheduler = checker._Scheduler([], per_host=1)
+    scheduler = checker._Scheduler([], per_host=1, concurrency=4)
     first = checker._Slot("h.test")
     scheduler._busy["h.test"] = 1  # another link holds the only slot
+    scheduler._active = 1
     waiting = asyncio.create_task(scheduler.reclaim(checker._Slot("h.test", held=False)))
     await asyncio.sleep(0)
     waiting.cancel()
@@ -283,3 +284,58 @@ async def test_deadline_while_reclaiming_a_slot_leaves_the_host_usable():
     assert "h.test" not in scheduler._reclaiming
     scheduler.release(first)
     assert scheduler._busy["h.test"] == 0
+    assert scheduler._active == 0
+
+
+async def test_a_link_waiting_to_retry_frees_its_worker(server):
+    """While links wait to retry, the global slots they held serve other links."""
+    in_flight = Counter()
+
+    @server.route("/busy")
+    async def busy(request, reader, writer):
+        in_flight["now"] += 1
+        in_flight["peak"] = max(in_flight["peak"], in_flight["now"])
+        try:
+            if request.headers["host"].startswith("h0.") and in_flight["first"] == 0:
+                in_flight["first"] += 1
+                await respond(writer, 503, {"Retry-After": "1"}, head=True)
+            else:
+                await asyncio.sleep(0.05)
+                await respond(writer, 200, head=True)
+        finally:
+            in_flight["now"] -= 1
+
+    hosts = [f"h{i}.test" for i in range(6)]
+    urls = [server.url("/busy?first", host="h0.test")]
+    urls += [server.url(f"/busy?{i}", host=h) for i, h in enumerate(hosts[1:])]
+    events: list[checker.Progress] = []
+    started = time.monotonic()
+    report = await run(
+        make_config(urls),
+        hosts=dict.fromkeys(hosts, "127.0.0.1"),
+        events=events,
+        concurrency=1,
+        per_host=1,
+    )
+    assert [o.status for o in report.outcomes] == [Status.OK] * 6
+    # With one worker, the five others all finished while the first waited its second try.
+    assert [e.outcome.link.index for e in events] == [1, 2, 3, 4, 5, 0]
+    assert in_flight["peak"] == 1
+    assert time.monotonic() - started < 1.8
+
+
+async def test_reclaim_waits_for_a_global_slot():
+    """A link back from its pause waits while the global limit is full, and gets the next slot."""
+    scheduler = checker._Scheduler([], per_host=4, concurrency=1)
+    other = checker._Slot("b.test")
+    scheduler._busy["b.test"] = 1
+    scheduler._active = 1
+    paused = checker._Slot("a.test", held=False)
+    waiting = asyncio.create_task(scheduler.reclaim(paused))
+    await asyncio.sleep(0)
+    assert not waiting.done()
+    scheduler.release(other)  # another host's slot frees the global one
+    await waiting
+    assert paused.held
+    assert scheduler._active == 1
+    assert scheduler._busy["a.test"] == 1

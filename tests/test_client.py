@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -10,6 +11,7 @@ from linkwatch.client import (
     GuardedBackend,
     NameNotFoundError,
     PrivateAddressError,
+    build_client,
     is_public,
     mapping_resolver,
     system_resolver,
@@ -110,3 +112,13 @@ async def test_system_resolver_returns_literal_addresses_without_a_lookup(monkey
     monkeypatch.setattr("socket.getaddrinfo", no_lookup)
     assert await system_resolver("127.0.0.1", 80) == ["127.0.0.1"]
     assert await system_resolver("::1", 80) == ["::1"]
+
+
+async def test_the_client_jar_never_stores_a_cookie():
+    """Set-Cookie answers leave the run's client jar empty (cookies are per probe)."""
+    async with build_client() as client:
+        request = client.build_request("GET", "https://a.example/")
+        response = httpx.Response(200, headers={"Set-Cookie": "id=1; Path=/"}, request=request)
+        client.cookies.extract_cookies(response)
+        assert not client.cookies
+        assert isinstance(client.cookies, httpx.Cookies)

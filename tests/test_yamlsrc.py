@@ -162,3 +162,14 @@ def test_standard_tags_are_fine():
     """`!!str 2019` is just an explicit string."""
     cfg = config.loads("version: 1\nlinks:\n  - name: !!str 2019\n    url: https://a.org/\n")
     assert cfg.links[0].name == "2019"
+
+
+def test_scalars_share_empty_children_that_stay_empty():
+    """Scalar nodes carry no lists of their own, and nothing ever adds to the shared ones."""
+    root = yamlsrc.parse("a: [1, {b: 2}]\nc: 3\n", "links.yaml")
+    assert root is not None
+    scalars = [root.pairs[0][0], root.pairs[1][1], root.pairs[0][1].items[0]]
+    assert all(node.items is yamlsrc._NO_ITEMS for node in scalars)
+    assert all(node.pairs is yamlsrc._NO_PAIRS for node in scalars)
+    assert yamlsrc._NO_ITEMS == []
+    assert yamlsrc._NO_PAIRS == []

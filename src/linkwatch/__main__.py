@@ -1,5 +1,5 @@
 """Entry point for ``python -m linkwatch``."""
 
-from linkwatch.cli import main
+from linkwatch.entry import main
 
 main()

@@ -1,9 +1,10 @@
 """Schedules probes over a whole list: a global limit, a per-host limit, hosts interleaved.
 
-A fixed pool of workers (the global limit) takes links from a scheduler that hands out, in
+Workers (as many as the global limit) take links from a scheduler that hands out, in
 round-robin over hosts, the next link whose host is below its own limit. A slow host thus
 holds at most ``per_host`` workers while the others keep going, and nothing waits on a
-semaphore in thousands of idle tasks. A link waiting to retry lends its host slot out.
+semaphore in thousands of idle tasks. A link waiting to retry lends its slots out (its host's
+and its global one) and its worker is replaced meanwhile.
 """
 
 from __future__ import annotations
@@ -59,34 +60,42 @@ class _Job:
 
 @dataclass(slots=True)
 class _Slot:
-    """One job's place in its host's limit; released while the job waits to retry."""
+    """One job's place in the global and its host's limit; given back while it waits to retry."""
 
     host: str
     held: bool = True
 
 
 class _Scheduler:
-    """Hands out jobs round-robin over hosts, never more than ``per_host`` at once per host.
+    """Hands out jobs round-robin over hosts, within the global and the per-host limits.
 
     Synchronous bookkeeping (the event loop is one thread): a worker only waits, on a plain
-    future, when every host with work left is at its limit. No lock, so taking a job costs no
-    trip through the event loop. A job waiting to retry gives its host's slot back (it sends
-    nothing meanwhile) and takes one again, before any new job of that host, to retry.
+    future, when nothing can be handed out. No lock, so taking a job costs no trip through
+    the event loop. A job waiting to retry gives its slot back (it sends nothing meanwhile),
+    both its host's and the global one, and takes one again, before any new job, to retry;
+    a freed slot is handed to such a job directly, so no new job can slip in between.
     """
 
-    def __init__(self, jobs: Sequence[_Job], per_host: int) -> None:
+    def __init__(self, jobs: Sequence[_Job], per_host: int, concurrency: int) -> None:
         self._queues: dict[str, deque[_Job]] = {}
         for job in jobs:
             self._queues.setdefault(job.host, deque()).append(job)
         self._ring: deque[str] = deque(self._queues)
         self._busy: Counter[str] = Counter()
+        self._active = 0  # slots held, all hosts
         self._per_host = per_host
+        self._concurrency = concurrency
         self._waiters: deque[asyncio.Future[None]] = deque()  # workers wanting any job
         self._reclaiming: dict[str, deque[asyncio.Future[None]]] = {}  # jobs back from a pause
 
+    @property
+    def needs_a_worker(self) -> bool:
+        """Whether jobs are left and no idle worker waits for them."""
+        return bool(self._ring) and not any(not w.done() for w in self._waiters)
+
     async def take(self) -> tuple[_Job, _Slot] | None:
         while self._ring:
-            job = self._pick()
+            job = self._pick() if self._active < self._concurrency else None
             if job is not None:
                 return job, _Slot(job.host)
             waiter = asyncio.get_running_loop().create_future()
@@ -98,38 +107,54 @@ class _Scheduler:
         if slot.held:
             slot.held = False
             self._busy[slot.host] -= 1
+            self._active -= 1
             self._offer(slot.host)
 
     async def reclaim(self, slot: _Slot) -> None:
         host = slot.host
-        while self._busy[host] >= self._per_host:
-            waiter = asyncio.get_running_loop().create_future()
-            queue = self._reclaiming.setdefault(host, deque())
-            queue.append(waiter)
-            try:
-                await waiter
-            except asyncio.CancelledError:
-                # The link's deadline passed while it waited: leave no stale entry that
-                # would keep new jobs off this host, and pass on a wake it did not use.
-                if waiter in queue:
-                    queue.remove(waiter)
-                if not queue:
-                    self._reclaiming.pop(host, None)
-                if waiter.done() and not waiter.cancelled():
-                    self._offer(host)
-                raise
-        self._busy[host] += 1
+        if (
+            not self._reclaiming.get(host)
+            and self._busy[host] < self._per_host
+            and self._active < self._concurrency
+        ):
+            self._hold(host)
+            slot.held = True
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        queue = self._reclaiming.setdefault(host, deque())
+        queue.append(waiter)
+        try:
+            await waiter  # _offer hands the slot over before waking us
+        except asyncio.CancelledError:
+            # The link's deadline passed while it waited: leave no stale entry that would
+            # keep new jobs off this host, and pass on a slot handed over but not used.
+            if waiter in queue:
+                queue.remove(waiter)
+            if not queue and self._reclaiming.get(host) is queue:
+                del self._reclaiming[host]
+            if waiter.done() and not waiter.cancelled():
+                self._busy[host] -= 1
+                self._active -= 1
+                self._offer(host)
+            raise
         slot.held = True
 
+    def _hold(self, host: str) -> None:
+        self._busy[host] += 1
+        self._active += 1
+
     def _offer(self, host: str) -> None:
-        """A slot of ``host`` is free: a job back from a pause first, else any idle worker."""
-        queue = self._reclaiming.get(host)
-        while queue:
+        """A slot is free: a job back from a pause first (its own host's first), else a worker."""
+        for candidate in (host, *self._reclaiming):
+            queue = self._reclaiming.get(candidate)
+            if not queue or self._busy[candidate] >= self._per_host:
+                continue
             waiter = queue.popleft()
-            if not waiter.done():
-                waiter.set_result(None)
-                return
-        self._reclaiming.pop(host, None)
+            if not queue:
+                del self._reclaiming[candidate]
+            self._hold(candidate)
+            waiter.set_result(None)
+            return
         self._wake(everyone=False)
 
     def _pick(self) -> _Job | None:
@@ -139,7 +164,7 @@ class _Scheduler:
             if self._busy[host] < self._per_host and not self._reclaiming.get(host):
                 queue = self._queues[host]
                 job = queue.popleft()
-                self._busy[host] += 1
+                self._hold(host)
                 if not queue:
                     self._ring.remove(host)
                     del self._queues[host]
@@ -201,7 +226,8 @@ async def run(
 
     per_host = options.per_host or config.defaults.per_host_concurrency
     concurrency = options.concurrency or config.defaults.concurrency
-    scheduler = _Scheduler(to_probe, max(per_host, 1))
+    scheduler = _Scheduler(to_probe, max(per_host, 1), max(concurrency, 1))
+    group = asyncio.TaskGroup()
 
     async def worker() -> None:
         nonlocal probed, network_failed
@@ -210,6 +236,9 @@ async def run(
 
             async def pause(seconds: float, slot: _Slot = slot) -> None:
                 scheduler.release(slot)
+                # This worker sleeps with the link; another one takes its place meanwhile.
+                if scheduler.needs_a_worker:
+                    group.create_task(worker())
                 await asyncio.sleep(seconds)
                 await scheduler.reclaim(slot)
 
@@ -244,7 +273,7 @@ async def run(
             record(outcome)
 
     workers = min(max(concurrency, 1), len(to_probe))
-    async with asyncio.TaskGroup() as group:
+    async with group:
         for _ in range(workers):
             group.create_task(worker())
 

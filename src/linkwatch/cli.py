@@ -20,6 +20,7 @@ from linkwatch import (
     output,
     policy,
     scaffold,
+    shard,
     statefile,
 )
 from linkwatch import clean as cleaning
@@ -52,6 +53,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -219,7 +221,8 @@ def _deliver(
 
 @app.command(
     epilog="Examples:\n\n  linkwatch check\n\n  linkwatch check --config links.yaml --per-host 2"
-    "\n\n  linkwatch check --format json --output report.json",
+    "\n\n  linkwatch check --format json --output report.json"
+    "\n\n  linkwatch check --shard 2/4 --format json --output shard-2.json",
 )
 def check(  # noqa: PLR0917 - typer passes every option by name
     config_path: ConfigOption = None,
@@ -270,6 +273,16 @@ def check(  # noqa: PLR0917 - typer passes every option by name
             " (one request per broken link) and show it in the report.",
         ),
     ] = False,
+    shard_text: Annotated[
+        str | None,
+        typer.Option(
+            "--shard",
+            metavar="K/N",
+            help="Check only shard K of N (links split by site, stable across runs); merge"
+            " the N JSON reports with `linkwatch report`.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Check every link concurrently and report what is broken, redirected, blocked or suspicious.
 
@@ -280,7 +293,10 @@ def check(  # noqa: PLR0917 - typer passes every option by name
         chosen = policy.parse_fail_on(fail_on)
         if state_path is None and (fail_after != 1 or recover_after != 1):
             raise UsageError("--fail-after and --recover-after need --state FILE")
+        chosen_shard = shard.parse(shard_text) if shard_text is not None else None
         cfg = _load(config_path)
+        if chosen_shard is not None:
+            cfg = shard.select(cfg, chosen_shard)
     except LinkwatchError as e:
         raise _fail(e) from None
     # Imported here: asyncio, httpx and the engine are not needed by --version, --help or

@@ -14,8 +14,12 @@ import os
 import stat
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from linkwatch.errors import WriteError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 
 def real_target(path: Path) -> Path:
@@ -24,9 +28,16 @@ def real_target(path: Path) -> Path:
 
 
 def write_atomic(
-    path: Path, data: bytes, expected_original: bytes | None = None, *, shown: str | None = None
+    path: Path,
+    data: bytes | Iterable[bytes],
+    expected_original: bytes | None = None,
+    *,
+    shown: str | None = None,
 ) -> None:
     """Replace ``path``'s contents with ``data``, or raise WriteError leaving it untouched.
+
+    ``data`` may come in pieces (an iterable of bytes): a large report is then written as it
+    is rendered, and still appears whole or not at all.
 
     ``expected_original``: the bytes the caller read and edited. If the file no longer holds
     exactly these (someone saved it meanwhile), nothing is written. None means "create or
@@ -41,7 +52,10 @@ def write_atomic(
     try:
         try:
             with os.fdopen(fd, "wb") as stream:
-                stream.write(data)
+                if isinstance(data, bytes):
+                    stream.write(data)
+                else:
+                    stream.writelines(data)
                 stream.flush()
                 os.fsync(stream.fileno())
             tmp.chmod(mode)

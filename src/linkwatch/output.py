@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from linkwatch.errors import ConfigError, Problem
 from linkwatch.fileio import write_atomic
 from linkwatch.policy import DEFAULT_FAIL_ON, FailOn, exit_code
-from linkwatch.report import OutputFormat, render
+from linkwatch.report import OutputFormat, render, render_pieces
 from linkwatch.report.json import load_report
 from linkwatch.report.merge import merge
 from linkwatch.report.summary import summary_line
@@ -43,8 +43,8 @@ def emit(
     Raises ``WriteError`` (exit 2) when the file cannot be written.
     """
     if output is not None:
-        text = render(report, fmt, color=False, width=width, fail_on=fail_on)
-        write_atomic(output, text.encode("utf-8"))
+        pieces = render_pieces(report, fmt, width=width, fail_on=fail_on)
+        write_atomic(output, (piece.encode("utf-8") for piece in pieces))
         text = ""
     else:
         text = render(report, fmt, color=color, width=width, fail_on=fail_on)

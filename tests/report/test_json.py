@@ -11,7 +11,8 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from linkwatch.errors import ConfigError
 from linkwatch.models import Flag, Status
-from linkwatch.report import OutputFormat, render
+from linkwatch.report import OutputFormat, render, render_pieces
+from linkwatch.report import json as json_format
 from linkwatch.report.json import SCHEMA, load_report
 
 from .conftest import sample_report
@@ -177,3 +178,21 @@ def test_characters_beyond_the_bmp_are_escaped_as_surrogate_pairs(report):
     text = render(sample_report(outcomes=(tagged,)), OutputFormat.JSON)
     assert "a\\udb40\\udc41b😀" in text
     assert load_report(text, "r.json").outcomes[0].title == "a\U000e0041b😀"
+
+
+@pytest.mark.parametrize("kind", ["sample", "clean", "empty"])
+def test_pieces_are_exactly_the_whole_document(report, clean_report, kind):
+    """Rendered piece by piece, the text is byte for byte json.dumps of the whole document."""
+    chosen = {"sample": report, "clean": clean_report, "empty": sample_report(outcomes=())}[kind]
+    whole = json_format._escape_unsafe(
+        json.dumps(json_format.report_document(chosen), indent=2, ensure_ascii=False)
+    )
+    pieces = list(render_pieces(chosen, OutputFormat.JSON))
+    assert "".join(pieces) == whole + "\n"
+    assert len(pieces) == (len(chosen.outcomes) + 2 if chosen.outcomes else 1)
+
+
+@pytest.mark.parametrize("fmt", list(OutputFormat))
+def test_every_format_renders_the_same_text_in_pieces(report, fmt):
+    """render_pieces joins to render's text (without colour) for every format."""
+    assert "".join(render_pieces(report, fmt, width=100)) == render(report, fmt, width=100)

@@ -49,3 +49,12 @@ def test_reports_of_different_files_are_refused():
 def test_one_report_is_returned_as_is(report):
     """A single report needs no merging."""
     assert merge([("a.json", report)]) is report
+
+
+def test_interleaved_shards_merge_in_file_order():
+    """Shards split by site interleave in the file; the merge lists links as the file does."""
+    outcomes = sample_outcomes()
+    odd = sample_report(outcomes=outcomes[1::2])
+    even = sample_report(outcomes=outcomes[::2])
+    merged = merge([("odd.json", odd), ("even.json", even)])
+    assert merged.outcomes == outcomes

@@ -74,3 +74,27 @@ def test_write_atomic_onto_a_folder_keeps_the_folder(tmp_path):
         write_atomic(folder, b"x")
     assert (folder / "keep").read_bytes() == b"k"
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_write_atomic_writes_pieces_whole(tmp_path):
+    """Data given in pieces lands as one file, replaced at once."""
+    target = tmp_path / "out.json"
+    target.write_bytes(b"old")
+    write_atomic(target, (piece for piece in (b"a", b"b", b"c")))
+    assert target.read_bytes() == b"abc"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
+
+
+def test_write_atomic_failing_pieces_leave_the_old_file(tmp_path):
+    """If rendering fails halfway, the old file stays as it was and no temp file remains."""
+    target = tmp_path / "out.json"
+    target.write_bytes(b"old")
+
+    def pieces():
+        yield b"half"
+        raise RuntimeError("render failed")
+
+    with pytest.raises(RuntimeError, match="render failed"):
+        write_atomic(target, pieces())
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.json"]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, assert_never
 from linkwatch.policy import DEFAULT_FAIL_ON, FailOn
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterator, Mapping
 
     from linkwatch.models import Report
 
@@ -55,6 +55,26 @@ def render(
             return github.render(report, fail_on=fail_on)
         case _:
             assert_never(fmt)
+
+
+def render_pieces(
+    report: Report,
+    fmt: OutputFormat,
+    *,
+    width: int | None = None,
+    fail_on: FailOn = DEFAULT_FAIL_ON,
+) -> Iterator[str]:
+    """``render``'s text (never in colour) in pieces: JSON one link at a time, for files.
+
+    A 20,000-link JSON report is tens of megabytes of text; written piece by piece it never
+    sits in memory whole (nor its dict of every record, nor its encoded bytes).
+    """
+    if fmt is OutputFormat.JSON:
+        from linkwatch.report import json  # noqa: PLC0415
+
+        yield from json.iter_render(report)
+    else:
+        yield render(report, fmt, color=False, width=width, fail_on=fail_on)
 
 
 def use_color(is_terminal: bool, environ: Mapping[str, str]) -> bool:

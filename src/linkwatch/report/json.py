@@ -21,7 +21,7 @@ from linkwatch.report.neutralise import is_unsafe
 from linkwatch.report.summary import flag_counts, outcome_id, problems, status_counts
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
 SCHEMA: Final = "linkwatch.report/1"
 TOOL: Final = "linkwatch"
@@ -100,6 +100,13 @@ def _history(note: HistoryNote | None) -> dict[str, Any] | None:
 
 def report_document(report: Report) -> dict[str, Any]:
     """The whole report as plain JSON values."""
+    document = _head_document(report)
+    document["links"] = [outcome_record(o) for o in report.outcomes]
+    return document
+
+
+def _head_document(report: Report) -> dict[str, Any]:
+    """Everything but the links' records (``links`` is last, and empty here)."""
     return {
         "schema": SCHEMA,
         "tool": TOOL,
@@ -115,14 +122,36 @@ def report_document(report: Report) -> dict[str, Any]:
             "statuses": {s.value: n for s, n in status_counts(report).items()},
             "flags": {f.value: n for f, n in flag_counts(report).items()},
         },
-        "links": [outcome_record(o) for o in report.outcomes],
+        "links": [],
     }
 
 
 def render(report: Report) -> str:
     """The report as indented JSON text, ending in a newline."""
-    text = json.dumps(report_document(report), indent=2, ensure_ascii=False)
-    return _escape_unsafe(text) + "\n"
+    return "".join(iter_render(report))
+
+
+_EMPTY_TAIL: Final = "[]\n}"
+
+
+def iter_render(report: Report) -> Iterator[str]:
+    """``render``'s text in pieces, one per link, so a large report is never one giant string.
+
+    The same text as ``json.dumps(report_document(report), indent=2)``: a record nested two
+    levels deep is the record dumped alone with every line indented by four spaces.
+    """
+    head = json.dumps(_head_document(report), indent=2, ensure_ascii=False)
+    if not report.outcomes:
+        yield _escape_unsafe(head) + "\n"
+        return
+    assert head.endswith(_EMPTY_TAIL)  # noqa: S101 - "links" is the last key
+    yield _escape_unsafe(head[: -len(_EMPTY_TAIL)]) + "["
+    separator = "\n    "
+    for outcome in report.outcomes:
+        record = json.dumps(outcome_record(outcome), indent=2, ensure_ascii=False)
+        yield _escape_unsafe(separator + record.replace("\n", "\n    "))
+        separator = ",\n    "
+    yield "\n  ]\n}\n"
 
 
 # ---------------------------------------------------------------------------- reading back

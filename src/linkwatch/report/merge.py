@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 def merge(named: Sequence[tuple[str, Report]]) -> Report:
     """One report from several ``(shown name, report)`` pairs of the same links.yaml.
 
-    Outcomes are concatenated in the order given; the run spans the earliest start to the
-    latest finish; the network counts as unavailable if it was for any shard. A link
+    Outcomes come back in links.yaml order (by each link's index; ``--shard`` splits the
+    list by site, so shards interleave), as an unsharded run lists them. The run spans the
+    earliest start to the latest finish; the network counts as unavailable if it was for
+    any shard. A link
     checked in two shards (same stable id) is an error: one of its results would be lost.
     """
     if not named:
@@ -41,6 +43,7 @@ def merge(named: Sequence[tuple[str, Report]]) -> Report:
                 )
             seen[key] = name
             outcomes.append(outcome)
+    outcomes.sort(key=lambda outcome: outcome.link.index)  # stable: ties keep shard order
     versions = sorted({report.tool_version for _, report in named})
     return Report(
         tool_version=", ".join(versions),

@@ -15,8 +15,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final, Self
 from urllib.parse import urlsplit
 
-import httpx
-
 from linkwatch import __version__
 from linkwatch.errors import RateLimitedError, TrackerError, UsageError
 from linkwatch.tracker.plan import IssueState, RemoteIssue
@@ -24,6 +22,8 @@ from linkwatch.tracker.plan import IssueState, RemoteIssue
 if TYPE_CHECKING:
     from collections.abc import Callable
     from types import TracebackType
+
+    import httpx
 
 
 DEFAULT_API_URL: Final = "https://api.github.com"
@@ -120,6 +120,10 @@ class GitHub:
             headers["Authorization"] = f"Bearer {token.reveal()}"
         # Redirects are followed (a renamed repository answers 301); httpx drops the
         # Authorization header when a redirect leaves the origin.
+        # Imported here: httpx takes a tenth of a second to import, and the CLI imports this
+        # module for its defaults even when it only prints --version or --help.
+        import httpx  # noqa: PLC0415
+
         self._client = httpx.Client(
             headers=headers, transport=transport, timeout=timeout, follow_redirects=True
         )
@@ -248,6 +252,8 @@ class GitHub:
         while True:
             if method != "GET":
                 self._pace_write()
+            import httpx  # noqa: PLC0415 - see __init__; already loaded, so a dict lookup
+
             try:
                 response = self._client.request(method, url, params=params, json=json)
             except httpx.HTTPError as e:
