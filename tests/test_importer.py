@@ -176,3 +176,13 @@ def test_append_refuses_a_non_empty_flow_list():
 def test_scalar_round_trips(value):
     """Whatever the text, the YAML written reads back as the same string."""
     assert yaml.safe_load(importer.scalar(value)) == value
+
+
+def test_labels_stop_at_the_previous_link_and_drop_hostile_characters():
+    """Two links on a line get their own words; quotes and bidi overrides are not kept."""
+    text = 'See "https://a.org/x" and Help\u202eline: https://b.org/\n'
+    found = importer.find_links(text, DocKind.TEXT)
+    assert [(f.label, f.url) for f in found] == [
+        ("See", "https://a.org/x"),
+        ("and Helpline", "https://b.org/"),
+    ]

@@ -6,6 +6,7 @@ Pure: text in, candidate entries out. Fetching a URL and editing links.yaml happ
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from html.parser import HTMLParser
@@ -57,7 +58,7 @@ _MD_INLINE_RE = re.compile(r"(!?)\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^
 _MD_REF_DEF_RE = re.compile(r"^\s{0,3}\[([^\]]+)\]:\s*<?(\S+?)>?(?:\s+.*)?$", re.MULTILINE)
 _MD_REF_USE_RE = re.compile(r"\[([^\]\n]+)\]\[([^\]\n]*)\]")
 _TRAILING = ".,;:!?'\"*_"
-_LABEL_TRIM = " \t:;,-\u2013\u2014|*_>#()[]\u2022"
+_LABEL_TRIM = " \t:;,-\u2013\u2014|*_>#()[]\u2022\"'\u201c\u201d\u2018\u2019<"
 _DATE_LINE_RE = re.compile(r"^[\d\s/.\-]+$")
 
 
@@ -129,7 +130,13 @@ def site_name(url: str) -> str:
 
 
 def _squash(text: str) -> str:
-    return " ".join(text.split())
+    """One line of visible text: white space folded, control and format characters dropped.
+
+    A hostile page must not smuggle terminal escapes or bidirectional overrides (U+202E)
+    into the user's links.yaml through a link's name.
+    """
+    visible = "".join(ch for ch in text if unicodedata.category(ch) not in {"Cc", "Cf"})
+    return " ".join(visible.split())
 
 
 def _clean_url(raw: str) -> str:
@@ -146,9 +153,12 @@ def _clean_url(raw: str) -> str:
     return url
 
 
-def _label_before(line: str, start: int) -> str:
-    """The words before a URL on its line (``NSPCC: https://…`` → ``NSPCC``)."""
-    before = line[:start]
+def _label_before(line: str, start: int, after: int = 0) -> str:
+    """The words before a URL on its line (``NSPCC: https://…`` → ``NSPCC``).
+
+    Only the text since ``after`` (the end of the previous link on the line) counts.
+    """
+    before = line[after:start]
     # Only the last clause: "Below are links: NSPCC: https://..." keeps "NSPCC".
     parts = re.split(r"[:\u2013\u2014|]\s+|\s+-\s+", before.rstrip(_LABEL_TRIM))
     label = _squash(parts[-1].strip(_LABEL_TRIM)) if parts else ""
@@ -159,8 +169,10 @@ def _find_text(text: str) -> list[Found]:
     found: list[Found] = []
     lines = text.splitlines()
     for number, line in enumerate(lines, start=1):
+        previous = 0
         for match in _URL_RE.finditer(line):
-            label = _label_before(line, match.start())
+            label = _label_before(line, match.start(), previous)
+            previous = match.end()
             if not label and number > 1 and lines[number - 2].rstrip().endswith(":"):
                 label = _squash(lines[number - 2].strip().rstrip(":"))[:120]
             found.append(Found(_clean_url(match.group(0)), label, number))
@@ -189,9 +201,10 @@ def _find_markdown(text: str) -> list[Found]:
         for match in _URL_RE.finditer(line):
             if any(a <= match.start() < b for a, b in taken):
                 continue
-            found.append(
-                Found(_clean_url(match.group(0)), _label_before(line, match.start()), number)
-            )
+            since = max((b for _, b in taken if b <= match.start()), default=0)
+            label = _label_before(line, match.start(), since)
+            taken.append(match.span())
+            found.append(Found(_clean_url(match.group(0)), label, number))
     return sorted(found, key=lambda f: f.line)
 
 
