@@ -407,3 +407,24 @@ async def test_pool_recovers_after_many_cancelled_requests(server):
             assert obs.failure is Failure.TIMEOUT
         obs = await p.probe(server.url("/ok"), Policy(timeout=1.0))
     assert obs.status_code == 200
+
+
+async def test_a_body_sent_after_head_does_not_poison_the_next_link(server):
+    """Bytes a server wrongly sends after a HEAD answer are not read as the next answer."""
+
+    @server.route("/chatty")
+    async def chatty(request, reader, writer):
+        # A HEAD answer followed by the body it must not carry, on a kept-alive connection.
+        await respond(writer, 200, body=b"<html>junk</html>", keep_alive=True)
+        return True
+
+    @server.route("/next")
+    async def after(request, reader, writer):
+        await respond(writer, 200, head=request.method == "HEAD", keep_alive=True)
+        return True
+
+    async with prober() as p:
+        first = await p.probe(server.url("/chatty"), Policy(timeout=2.0))
+        second = await p.probe(server.url("/next"), Policy(timeout=2.0))
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert second.failure is None
