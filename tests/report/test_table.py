@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -85,3 +86,12 @@ def test_use_color(is_terminal, environ, expected):
 def test_plain_output_has_no_trailing_spaces(report):
     """Lines written without colour end without padding."""
     assert all(line == line.rstrip() for line in render_table(report).splitlines())
+
+
+def test_offline_run_is_one_line_not_a_table_of_unjudged_links(report):
+    """With the network down, the table says so once instead of listing every link."""
+    offline = dataclasses.replace(report, network_unavailable=True)
+    text = render_table(offline, width=80)
+    assert text.startswith("Network unavailable: no link got past DNS or a connection")
+    assert "┌" not in text
+    assert text.rstrip().splitlines()[-1].endswith("network unavailable")

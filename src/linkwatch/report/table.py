@@ -108,8 +108,20 @@ def render(report: Report, *, color: bool = False, width: int | None = None) -> 
         legacy_windows=False,
         soft_wrap=False,
     )
-    for status, outcomes in grouped(report.outcomes):
-        console.print(_table(status, outcomes))
+    if report.network_unavailable:
+        # Ten identical "not checked" rows say less than one line: nothing was judged.
+        names = ", ".join(clean(o.link.name) for o in report.outcomes[:5])
+        more = f" and {len(report.outcomes) - 5} more" if len(report.outcomes) > 5 else ""
+        console.print(
+            Text(
+                "Network unavailable: no link got past DNS or a connection, so none was"
+                f" judged ({names}{more}). Run again when this machine is online.",
+                style="bold red",
+            )
+        )
+    else:
+        for status, outcomes in grouped(report.outcomes):
+            console.print(_table(status, outcomes))
     console.print(Text(summary_line(report), style="bold"))
     text = buffer.getvalue()
     if color:
