@@ -241,6 +241,11 @@ def main() -> None:
         help="the linkwatch executable to measure",
     )
     args = parser.parse_args()
+    if not Path(args.linkwatch).exists():
+        raise SystemExit(
+            f"no linkwatch executable at {args.linkwatch}: run this with the Python of a venv"
+            " where linkwatch is installed (pip install -e .), or pass --linkwatch PATH"
+        )
     linkwatch = [args.linkwatch]
     print(
         f"machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from linkwatch import config, fix
-from linkwatch.models import Flag, Report, Status
+from linkwatch.models import Flag, Hop, Outcome, Report, Status
 from test_fix_cli import STARTED, outcome
 
 
@@ -117,3 +119,30 @@ def test_hostile_final_url_is_reviewed_and_printed_harmlessly():
     assert "contains a control character" in finding.why
     assert "\x1b" not in fix.format_findings(found)
     assert found.updated == found.original
+
+
+def test_a_doctored_report_cannot_move_a_link_to_another_site():
+    """A report whose final URL or chain start disagrees with its hops is listed, not applied."""
+    fixing = fix
+    cfg = config.loads("version: 1\nlinks:\n  - name: A\n    url: https://example.org/a\n")
+    link = cfg.links[0]
+    honest = Outcome(
+        link=link,
+        checked_url="https://example.org/a",
+        stripped_params=(),
+        status=Status.REDIRECTED,
+        reason="moved",
+        action="update",
+        http_status=200,
+        final_url="https://example.org/b",
+        redirects=(Hop("https://example.org/a", 301), Hop("https://example.org/b", 200)),
+    )
+    assert fixing._judge(honest, link, cfg).kind is fixing.Kind.ADOPT
+    lying_final = dataclasses.replace(honest, final_url="https://evil.example.net/phish")
+    assert fixing._judge(lying_final, link, cfg).kind is fixing.Kind.REVIEW
+    lying_start = dataclasses.replace(
+        honest,
+        redirects=(Hop("https://evil.example.net/a", 301), Hop("https://evil.example.net/b", 200)),
+        final_url="https://evil.example.net/b",
+    )
+    assert fixing._judge(lying_start, link, cfg).kind is fixing.Kind.REVIEW

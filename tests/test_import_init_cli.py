@@ -197,3 +197,13 @@ def test_validate_takes_several_files(tmp_path, monkeypatch, extra):
     result = run_cli("validate", "good.yaml", *extra)
     assert ("good.yaml: ok: 0 links" if extra else "ok: 0 links") in result.stdout
     assert result.exit_code == (2 if extra else 0)
+
+
+def test_import_into_a_file_whose_links_key_is_still_empty(tmp_path):
+    """`links:` with nothing under it is a list to start, as an empty file is."""
+    target = tmp_path / "links.yaml"
+    target.write_text("# mine\nversion: 1\nlinks:\n", encoding="utf-8")
+    result = run_cli("import", str(SEED), "--into", str(target), "--write")
+    assert result.exit_code == 0, result.output
+    assert target.read_text(encoding="utf-8").startswith("# mine\nversion: 1\nlinks:\n  - name: ")
+    assert len(config.load(target).links) == 5

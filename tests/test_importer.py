@@ -186,3 +186,14 @@ def test_labels_stop_at_the_previous_link_and_drop_hostile_characters():
         ("See", "https://a.org/x"),
         ("and Helpline", "https://b.org/"),
     ]
+
+
+def test_markdown_destinations_keep_balanced_parentheses():
+    """Wikipedia-style URLs with (…) in them survive Markdown link syntax."""
+    found = importer.find_links(
+        "- [Grooming](https://en.wikipedia.org/wiki/Child_grooming_(disambiguation))\n",
+        DocKind.MARKDOWN,
+    )
+    assert [f.url for f in found] == [
+        "https://en.wikipedia.org/wiki/Child_grooming_(disambiguation)"
+    ]

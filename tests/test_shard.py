@@ -45,6 +45,8 @@ def test_parse_accepts_k_of_n(text, want):
         ("a/b", "expected K/N"),
         ("1/2/3", "expected K/N"),
         ("", "expected K/N"),
+        ("\u00b2/4", "expected K/N"),  # superscript two: a digit to str.isdigit, not to int
+        ("\u0661/\u0664", "expected K/N"),  # Arabic-Indic digits
     ],
 )
 def test_parse_rejects_bad_input(text, message):

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from linkwatch import config, fileio, rewrite, urls
 from linkwatch.errors import UsageError
-from linkwatch.models import Flag, Status
+from linkwatch.models import Flag, Hop, Status
 from linkwatch.report.neutralise import clean
 from linkwatch.sites import same_site
 from linkwatch.yamlsrc import read_text
@@ -193,6 +193,15 @@ def _judge(outcome: Outcome, link: Link, cfg: Config) -> Finding | None:
     final = outcome.final_url or outcome.redirects[-1].url
     new = adopted_url(final, outcome.checked_url, cfg, link)
     why = reasons_against(outcome)
+    # A report is a file anyone can edit: the chain must start at the URL checked, end at
+    # the final URL, and never leave the site of the URL written in links.yaml.
+    if outcome.redirects[0].url.split("#")[0] != outcome.checked_url.split("#")[0]:
+        why.append("the report's redirect chain does not start at the URL it checked")
+    if final != outcome.redirects[-1].url:
+        why.append("the report's final URL is not where its redirect chain ends")
+    stays = all(_same_site(link.url, hop.url) for hop in (*outcome.redirects, Hop(final, None)))
+    if not stays and not any(w.startswith("it leaves the site") for w in why):
+        why.append(f"it leaves the site of {urlsplit(link.url).hostname or link.url}")
     problem = config.check_url(new)
     if problem is not None:
         why.append(f"the final URL {problem}")

@@ -54,7 +54,10 @@ class Candidate:
 
 # A URL runs until white space or a character that cannot end one in prose.
 _URL_RE = re.compile(r"""https?://[^\s<>"'`]+""", re.IGNORECASE)
-_MD_INLINE_RE = re.compile(r"(!?)\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*[\"')])?\s*\)")
+# The destination may hold balanced parentheses, as CommonMark allows (Wikipedia's "_(x)").
+_MD_INLINE_RE = re.compile(
+    r"(!?)\[([^\]\n]*)\]\(\s*<?((?:[^()\s<>]|\([^()\s<>]*\))+)>?(?:\s+[\"'(][^)]*[\"')])?\s*\)"
+)
 _MD_REF_DEF_RE = re.compile(r"^\s{0,3}\[([^\]]+)\]:\s*<?(\S+?)>?(?:\s+.*)?$", re.MULTILINE)
 _MD_REF_USE_RE = re.compile(r"\[([^\]\n]+)\]\[([^\]\n]*)\]")
 _TRAILING = ".,;:!?'\"*_"

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from linkwatch import config, fileio, importer, urls
 from linkwatch.errors import ConfigError, Problem
-from linkwatch.yamlsrc import MAX_FILE_BYTES, parse, read_text
+from linkwatch.yamlsrc import MAX_FILE_BYTES, Node, parse, read_text
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -92,7 +92,8 @@ def plan_text(
         original_text = read_text(target, shown)
         original = original_text.encode("utf-8")
         # An empty file (or one with only comments) is a list yet to be started.
-        if parse(original_text, shown) is not None:
+        root = parse(original_text, shown)
+        if root is not None and not _links_unset(root):
             cfg = config.loads(original_text, shown)
             settings = cfg.defaults.tracking
             existing = {urls.dedupe_key(link.url, settings): link.url_line for link in cfg.links}
@@ -160,3 +161,14 @@ def summary(result: ImportPlan, *, wrote: bool) -> str:
     if new and not wrote:
         parts.append("run again with --write to add them")
     return "; ".join(parts)
+
+
+def _links_unset(root: Node) -> bool:
+    """`links:` with nothing under it yet: a list to start, not an error, for an import.
+
+    The file is still validated as a whole before anything is written.
+    """
+    return root.kind == "mapping" and any(
+        key.value == "links" and value.kind == "scalar" and value.tag.endswith(":null")
+        for key, value in root.pairs
+    )

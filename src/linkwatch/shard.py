@@ -10,6 +10,7 @@ moving a link never reshuffles the others.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -33,10 +34,10 @@ class Shard:
 
 def parse(text: str) -> Shard:
     """``"2/4"`` → ``Shard(2, 4)``; anything else is a ``UsageError`` (exit 2)."""
-    index_text, sep, count_text = text.strip().partition("/")
-    if not (sep and index_text.strip().isdigit() and count_text.strip().isdigit()):
+    match = re.fullmatch(r"\s*([0-9]{1,6})\s*/\s*([0-9]{1,6})\s*", text)
+    if match is None:
         raise UsageError(f"--shard {text!r}: expected K/N, two whole numbers such as 1/4")
-    index, count = int(index_text), int(count_text)
+    index, count = int(match.group(1)), int(match.group(2))
     if not 1 <= count <= MAX_SHARDS:
         raise UsageError(f"--shard {text!r}: N must be between 1 and {MAX_SHARDS}")
     if not 1 <= index <= count:
