@@ -428,3 +428,29 @@ async def test_a_body_sent_after_head_does_not_poison_the_next_link(server):
         second = await p.probe(server.url("/next"), Policy(timeout=2.0))
     assert (first.status_code, second.status_code) == (200, 200)
     assert second.failure is None
+
+
+async def test_a_fragment_in_location_is_kept_and_a_script_target_refused(server):
+    """`Location: /new#sec` lands on #sec; `Location: javascript:…` is never followed."""
+
+    @server.route("/moved")
+    async def moved(request, reader, writer):
+        await respond(writer, 301, {"Location": "/new#sec"}, head=request.method == "HEAD")
+
+    @server.route("/new")
+    async def new(request, reader, writer):
+        await respond(writer, 200, head=request.method == "HEAD")
+
+    @server.route("/script")
+    async def script(request, reader, writer):
+        await respond(writer, 302, {"Location": "javascript:alert(1)"}, head=True)
+
+    obs, outcome, _ = await check(server.url("/moved"))
+    assert obs.final_url == server.url("/new#sec")
+    assert outcome.status is Status.REDIRECTED
+    assert server.hits["/new"] == 1  # the fragment is never sent
+    bad, judged, _ = await check(server.url("/script"))
+    # httpx itself refuses to build a request for it, before linkwatch sees the Location.
+    assert bad.failure in {Failure.BAD_REDIRECT, Failure.INVALID_URL}
+    assert judged.status is Status.ERROR
+    assert server.hits["/script"] == 1

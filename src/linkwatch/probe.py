@@ -9,6 +9,7 @@ import asyncio
 import email.utils
 import errno
 import random
+import re
 import ssl
 import time
 import zlib
@@ -330,6 +331,11 @@ def _transient(result: _Answer | _Failed, method: str) -> bool:
 
 
 def _redirect_target(current: str, location: str) -> str | _Failed:
+    scheme = re.match(r"\s*([A-Za-z][A-Za-z0-9+.-]*):", location)
+    if scheme and scheme.group(1).lower() not in {"http", "https"}:
+        return _Failed(
+            Failure.BAD_REDIRECT, f"redirects to a non-web address ({scheme.group(1).lower()}:)"
+        )
     try:
         target = httpx.URL(current).join(location.strip())
     except httpx.InvalidURL as e:
@@ -338,7 +344,9 @@ def _redirect_target(current: str, location: str) -> str | _Failed:
         return _Failed(Failure.BAD_REDIRECT, f"redirects to a non-web address ({target.scheme}:)")
     if not target.host:
         return _Failed(Failure.BAD_REDIRECT, f"redirect target {location!r} has no host")
-    return str(target.copy_with(fragment=None))
+    # A fragment in the Location is where the reader lands (RFC 9110, 10.2.2): keep it in
+    # the recorded hop (it is never sent); a Location without one inherits none here.
+    return str(target)
 
 
 def _retry_after(value: str | None, now: datetime) -> float | None:
