@@ -280,10 +280,11 @@ def remember(
 ) -> Remembered:
     """Load the state at ``path``, fold this run's report in, save it, and return the marks.
 
-    This is the single call ``check --state`` makes after building its report. Pass the
-    ``--fail-on`` statuses as ``failing`` so that every status that fails a run needs
-    ``fail_after`` runs in a row. Raises ``WriteError`` (exit 2) only when the file cannot
-    be read, moved aside or written; a damaged file is a warning, never an error.
+    ``prepare`` then ``save``, in one call (``check`` makes the two calls itself, so that
+    the state is saved only once its report is out). Pass the ``--fail-on`` statuses as
+    ``failing`` so that every status that fails a run needs ``fail_after`` runs in a row.
+    Raises ``WriteError`` (exit 2) only when the file cannot be read, moved aside or
+    written; a damaged file is a warning, never an error.
     """
     remembered = prepare(
         report,
