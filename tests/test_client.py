@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from linkwatch.client import (
-    GuardedBackend,
+    Guard,
     NameNotFoundError,
     PrivateAddressError,
     build_client,
@@ -16,6 +16,7 @@ from linkwatch.client import (
     mapping_resolver,
     system_resolver,
 )
+from linkwatch.wire import Wire
 
 pytestmark = pytest.mark.anyio
 
@@ -68,16 +69,16 @@ def test_ipv4_mapped_is_judged_as_ipv4(ip):
 
 async def test_guard_refuses_a_name_with_any_private_answer():
     """One private address among public ones is enough to refuse the name."""
-    backend = GuardedBackend(mapping_resolver({"mixed.example": ["8.8.8.8", "10.0.0.1"]}))
+    guard = Guard(mapping_resolver({"mixed.example": ["8.8.8.8", "10.0.0.1"]}))
     with pytest.raises(PrivateAddressError, match=r"mixed\.example resolves to 10\.0\.0\.1"):
-        await backend.connect_tcp("mixed.example", 80)
+        await guard.connect(Wire, "mixed.example", 80, None, 5)
 
 
 async def test_guard_names_a_literal_address_plainly():
     """A literal private address is named once in the message."""
-    backend = GuardedBackend(mapping_resolver({"127.0.0.1": "127.0.0.1"}))
+    guard = Guard(mapping_resolver({"127.0.0.1": "127.0.0.1"}))
     with pytest.raises(PrivateAddressError, match=r"^127\.0\.0\.1 is a non-public address$"):
-        await backend.connect_tcp("127.0.0.1", 80)
+        await guard.connect(Wire, "127.0.0.1", 80, None, 5)
 
 
 async def test_system_resolver_answers_invalid_without_asking():

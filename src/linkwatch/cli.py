@@ -311,7 +311,8 @@ def check(  # noqa: PLR0917 - typer passes every option by name
     client_options = ClientOptions(
         user_agent=cfg.defaults.user_agent,
         allow_private=allow_private,
-        connections_per_origin=max(per_host or cfg.defaults.per_host_concurrency, 1) * 2,
+        # Room for every connection of a full run to wait for its host's next link.
+        max_idle=max(concurrency or cfg.defaults.concurrency, 1) * 2,
     )
     result = asyncio.run(
         _check(

@@ -1,8 +1,8 @@
 """Builds the one HTTP client of a run, with the private-address guard where sockets are opened.
 
-The guard lives in a custom httpcore network backend: every TCP connection, for the first URL
-and for every redirect hop, resolves its host here, refuses non-public addresses, and then
-connects to the very address it checked. A redirect or a DNS answer that changes between a
+The guard opens every connection of the run's transport (``wire.Transport``): for the first
+URL and for every redirect hop, it resolves the host here, refuses non-public addresses, and
+then connects to the very address it checked. A redirect or a DNS answer that changes between a
 check and the connect cannot slip past, because there is no separate check.
 """
 
@@ -16,14 +16,15 @@ from dataclasses import dataclass
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import TYPE_CHECKING
 
-import httpcore
 import httpx
 
 from linkwatch.models import DEFAULT_USER_AGENT
-from linkwatch.netstream import AsyncioBackend
+from linkwatch.wire import Transport
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+    from collections.abc import Awaitable, Callable, Mapping, Sequence
+
+    from linkwatch.wire import Wire
 
     Resolver = Callable[[str, int], Awaitable[Sequence[str]]]
 
@@ -118,8 +119,10 @@ def is_public(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
-class GuardedBackend(httpcore.AsyncNetworkBackend):
-    """Resolves, refuses non-public addresses (unless allowed), then connects to what it checked."""
+class Guard:
+    """Opens connections: resolves, refuses non-public addresses (unless allowed), then
+    connects to the very address it checked. ``wire.Transport`` calls it for every new
+    connection, for the first URL and for every redirect hop."""
 
     def __init__(
         self,
@@ -127,21 +130,13 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         *,
         allow_private: bool = False,
         is_allowed: Callable[[str], bool] = is_public,
-        inner: httpcore.AsyncNetworkBackend | None = None,
     ) -> None:
         self._resolver = resolver
         self._allow_private = allow_private
         self._is_allowed = is_allowed
-        self._inner = inner or AsyncioBackend()
 
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's interface
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
+    async def addresses(self, host: str, port: int) -> Sequence[str]:
+        """The addresses ``host`` may be reached at; raises if any of them is refused."""
         addresses = await self._resolver(host, port)
         if not self._allow_private:
             # One bad answer is enough: a name that mixes public and private addresses
@@ -151,53 +146,60 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
                     raise PrivateAddressError(host, address)
         if not addresses:
             raise NameNotFoundError(f"{host}: no address")
-        last: httpcore.ConnectError | httpcore.ConnectTimeout | None = None
-        for address in addresses:
+        return addresses
+
+    async def connect(
+        self,
+        protocol: Callable[[], Wire],
+        host: str,
+        port: int,
+        tls: ssl.SSLContext | None,
+        timeout: float | None,  # noqa: ASYNC109 - httpx's connect timeout (TCP and TLS)
+    ) -> Wire:
+        """A connection to ``host`` (TLS verified against its name when ``tls`` is given)."""
+        loop = asyncio.get_running_loop()
+        last: httpx.TransportError | None = None
+        for address in await self.addresses(host, port):
             try:
-                return await self._inner.connect_tcp(
-                    address, port, timeout, local_address, socket_options
-                )
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as e:
-                last = e
-        assert last is not None  # noqa: S101 - the loop ran at least once
+                async with asyncio.timeout(timeout):
+                    wire = await _open(
+                        loop, protocol, address=address, port=port, tls=tls, host=host
+                    )
+            except TimeoutError as e:
+                last = httpx.ConnectTimeout(f"{host}:{port} did not accept in time")
+                last.__cause__ = e
+            except OSError as e:  # ssl.SSLError included: the probe reads the cause
+                last = httpx.ConnectError(str(e) or f"could not connect to {host}:{port}")
+                last.__cause__ = e
+            else:
+                return wire
+        assert last is not None  # noqa: S101 - addresses() never returns an empty list
         raise last
 
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
 
-
-class _PoolTransport(httpx.AsyncHTTPTransport):
-    """httpx's own transport (its request conversion and error mapping) over our pool."""
-
-    def __init__(self, pool: httpcore.AsyncConnectionPool) -> None:
-        # httpx's transport takes no network backend, so its pool is replaced; the methods
-        # it keeps (handle_async_request, aclose) only ever use ``self._pool``.
-        self._pool = pool
-
-
-class _PerOriginTransport(httpx.AsyncBaseTransport):
-    """One small connection pool per origin (scheme, host, port), created on first use.
-
-    httpcore scans every connection of a pool for every request, so one big pool of
-    hundreds of kept-alive connections costs more CPU than the requests themselves; the
-    checker already limits requests per host, so small pools lose nothing.
-    """
-
-    def __init__(self, make_pool: Callable[[], httpcore.AsyncConnectionPool]) -> None:
-        self._make_pool = make_pool
-        self._transports: dict[tuple[str, str, int | None], _PoolTransport] = {}
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        key = (request.url.scheme, request.url.host, request.url.port)
-        transport = self._transports.get(key)
-        if transport is None:
-            transport = self._transports[key] = _PoolTransport(self._make_pool())
-        return await transport.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        for transport in self._transports.values():
-            await transport.aclose()
-        self._transports.clear()
+async def _open(
+    loop: asyncio.AbstractEventLoop,
+    protocol: Callable[[], Wire],
+    *,
+    address: str,
+    port: int,
+    tls: ssl.SSLContext | None,
+    host: str,
+) -> Wire:
+    """TCP, then TLS over it: a failed handshake closes the socket here, not in a warning."""
+    transport, wire = await loop.create_connection(protocol, address, port)
+    if tls is None:
+        return wire
+    try:
+        secured = await loop.start_tls(transport, wire, tls, server_hostname=host)
+    except BaseException:
+        transport.close()
+        raise
+    if secured is None:  # the connection was closed during the handshake
+        transport.abort()
+        raise ConnectionResetError("the connection closed during the TLS handshake")
+    wire.transport = secured
+    return wire
 
 
 class _NoCookies(httpx.Cookies):
@@ -222,38 +224,30 @@ class ClientOptions:
     # Which addresses count as public; tests let 127.0.0.1 stand in for the internet.
     is_allowed: Callable[[str], bool] | None = None
     ssl_context: ssl.SSLContext | None = None  # None: the system trust store
-    # Per origin; above the checker's per-host limit so the pool never makes a request wait.
-    connections_per_origin: int = 8
+    # Idle kept-alive connections, all origins together; the oldest are closed first.
+    max_idle: int = 256
     keepalive_expiry: float = 5.0
 
 
 def build_client(options: ClientOptions | None = None) -> httpx.AsyncClient:
     """The one client of a run: one SSL context, the guard, no redirects, no cookies."""
     options = options or ClientOptions()
-    ssl_context = options.ssl_context or ssl.create_default_context()
-    backend = GuardedBackend(
+    guard = Guard(
         options.resolver or system_resolver,
         allow_private=options.allow_private,
         is_allowed=options.is_allowed or is_public,
     )
-
-    def make_pool() -> httpcore.AsyncConnectionPool:
-        return httpcore.AsyncConnectionPool(
-            ssl_context=ssl_context,  # one context for the run: loading CAs is costly
-            max_connections=options.connections_per_origin,
-            max_keepalive_connections=options.connections_per_origin,
-            keepalive_expiry=options.keepalive_expiry,
-            http1=True,
-            http2=False,
-            retries=0,  # retries are the probe's decision, with its own policy
-            network_backend=backend,
-        )
-
+    transport = Transport(
+        guard.connect,
+        options.ssl_context or ssl.create_default_context(),  # one for the run: CAs are costly
+        keepalive_expiry=options.keepalive_expiry,
+        max_idle=options.max_idle,
+    )
     # Cookies are kept per probe, not per run: one site's cookies must never reach another
     # link's request, and a run over thousands of links must not grow a jar.
     no_cookies = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
     client = httpx.AsyncClient(
-        transport=_PerOriginTransport(make_pool),
+        transport=transport,
         headers={"User-Agent": options.user_agent},
         follow_redirects=False,
         trust_env=False,  # a proxy from the environment would bypass the address guard

@@ -1,0 +1,569 @@
+"""linkwatch's HTTP/1.1 transport under httpx: asyncio protocols, kept-alive connections.
+
+httpx's API stays (the probe and the respx tests are written against it); this replaces what
+sits below it, httpcore's pool, h11 and the network backend, because at thousands of links
+those were most of a run's CPU (docs/design.md, "Transport"). It does what a link checker
+needs and no more:
+
+- One request at a time per connection, connections kept alive per origin (scheme, host,
+  port), at most ``max_idle`` idle ones in all, each dropped after ``keepalive_expiry``.
+- Connections are opened through ``connect`` (client.py passes the private-address guard,
+  which resolves, refuses and connects to the address it checked).
+- Bodies are handed up exactly as they arrive (Content-Length, chunked or up to the close),
+  never decoded: decoding, and bounding it, is the probe's job.
+- A kept-alive connection that the server closed while it was idle is noticed before use
+  or, for HEAD and GET, when it ends without a byte of answer: the request then goes once
+  more on a new connection, as browsers do. Anything else the server gets wrong becomes
+  httpx's exception for it (RemoteProtocolError, ReadError, ReadTimeout...), with the
+  original error as ``__cause__``.
+
+Responses are parsed to RFC 9112: status line, header fields (obsolete line folding
+unfolded, control characters refused), 1xx answers skipped, the body's length from
+Transfer-Encoding, then Content-Length (conflicting values refused), else the close.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any, cast
+
+import httpcore
+import httpx
+
+if TYPE_CHECKING:
+    import ssl
+    from collections.abc import AsyncIterator, Awaitable, Callable
+
+    Origin = tuple[str, str, int]
+    # Opens a connection: (protocol factory, host, port, TLS context or None, timeout).
+    Connect = Callable[
+        [Callable[[], "Wire"], str, int, "ssl.SSLContext | None", "float | None"],
+        Awaitable["Wire"],
+    ]
+
+MAX_HEAD = 100 * 1024  # status line and header fields; as much as httpcore allowed
+READ_CHUNK = 64 * 1024  # the most handed up at once
+PAUSE_ABOVE = 256 * 1024  # bytes buffered before the socket is no longer read
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
+
+_END_OF_HEAD = re.compile(rb"\r?\n\r?\n")
+_STATUS_LINE = re.compile(rb"HTTP/1\.([01]) ([0-9]{3})(?: ([^\r\n]*))?")
+_TOKEN = re.compile(rb"[-!#$%&'*+.^_`|~0-9A-Za-z]+")
+_BAD_IN_VALUE = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
+_BAD_IN_REQUEST = re.compile(rb"[\x00\r\n]")
+_CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]{1,16})[ \t]*(?:;[^\r\n]*)?")
+
+
+class Wire(asyncio.Protocol):
+    """One connection's bytes as they arrive: a buffer, its end, and a way to wait for more."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()
+        self.ended = False  # the peer closed, or the connection was lost
+        self.error: Exception | None = None  # why it was lost, if not cleanly
+        self._waiter: asyncio.Future[None] | None = None
+        self._reading_paused = False
+        self._writable: asyncio.Future[None] | None = None  # set while writing is paused
+
+    # asyncio's callbacks
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast("asyncio.Transport", transport)
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if len(self.buffer) > PAUSE_ABOVE and self.transport is not None:
+            self.transport.pause_reading()
+            self._reading_paused = True
+        self._wake()
+
+    def eof_received(self) -> bool:
+        self.ended = True
+        self._wake()
+        return False  # close our side too
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.ended = True
+        self.error = exc
+        self._wake()
+        if self._writable is not None and not self._writable.done():
+            self._writable.set_result(None)
+
+    def pause_writing(self) -> None:
+        self._writable = asyncio.get_running_loop().create_future()
+
+    def resume_writing(self) -> None:
+        if self._writable is not None and not self._writable.done():
+            self._writable.set_result(None)
+        self._writable = None
+
+    def _wake(self) -> None:
+        waiter, self._waiter = self._waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    # used by the transport
+    async def more(self, timeout: float | None) -> None:  # noqa: ASYNC109 - httpx's per-read timeout
+        """Wait until more bytes or the end arrive; TimeoutError after ``timeout`` seconds."""
+        if self._reading_paused and self.transport is not None:
+            self._reading_paused = False
+            self.transport.resume_reading()
+        waiter = self._waiter = asyncio.get_running_loop().create_future()
+        async with asyncio.timeout(timeout):
+            await waiter
+
+    async def send(self, data: bytes, timeout: float | None) -> None:  # noqa: ASYNC109 - httpx's per-write timeout
+        if self.ended or self.transport is None or self.transport.is_closing():
+            raise ConnectionResetError("the connection is closed")
+        self.transport.write(data)
+        if self._writable is not None:
+            async with asyncio.timeout(timeout):
+                await self._writable
+            if self.ended:
+                raise self.error or ConnectionResetError("the connection was closed")
+
+    def take(self, size: int) -> bytes:
+        chunk = bytes(self.buffer[:size])
+        del self.buffer[:size]
+        return chunk
+
+    def close(self) -> None:
+        # abort, not close: nothing is left to send, and a TLS peer that never answers
+        # close_notify must not keep anything waiting.
+        if self.transport is not None:
+            self.transport.abort()
+        self.ended = True
+
+    def get_extra_info(self, name: str) -> Any:  # noqa: ANN401 - asyncio's and httpcore's interface
+        """As httpcore's ``network_stream``: ``ssl_object``, ``server_addr``, ``client_addr``..."""
+        if self.transport is None:
+            return None
+        if name == "is_readable":
+            return self.ended or bool(self.buffer)
+        asked = {"client_addr": "sockname", "server_addr": "peername"}.get(name, name)
+        return self.transport.get_extra_info(asked)
+
+
+class _StaleConnectionError(Exception):
+    """A reused connection ended before any byte of the answer: send once more on a new one."""
+
+
+class _Connection:
+    __slots__ = ("idle_since", "origin", "reused", "wire")
+
+    def __init__(self, origin: Origin, wire: Wire) -> None:
+        self.origin = origin
+        self.wire = wire
+        self.reused = False
+        self.idle_since = 0.0
+
+
+class Transport(httpx.AsyncBaseTransport):
+    """HTTP/1.1 for httpx over asyncio, with connections kept alive per origin."""
+
+    def __init__(
+        self,
+        connect: Connect,
+        ssl_context: ssl.SSLContext,
+        *,
+        keepalive_expiry: float = 5.0,
+        max_idle: int = 256,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._connect = connect
+        self._ssl_context = ssl_context
+        self._keepalive_expiry = keepalive_expiry
+        self._max_idle = max_idle
+        self._clock = clock
+        self._idle: dict[Origin, list[_Connection]] = {}
+        self._idle_order: OrderedDict[_Connection, None] = OrderedDict()  # oldest first
+        self._open: set[_Connection] = set()
+        self._standard: httpx.AsyncHTTPTransport | None = None  # only while mocked
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if _mocked():
+            # respx (or another mock) has replaced httpx's or httpcore's sending: go the way
+            # httpx's own transport goes, so the mock answers exactly as it would there.
+            if self._standard is None:
+                self._standard = httpx.AsyncHTTPTransport(verify=self._ssl_context)
+            return await self._standard.handle_async_request(request)
+        url = request.url
+        scheme = url.scheme
+        if scheme not in {"http", "https"}:
+            raise httpx.UnsupportedProtocol(f"not an HTTP URL scheme: {scheme!r}")
+        if not url.host:
+            raise httpx.UnsupportedProtocol("the URL has no host")
+        origin = (scheme, url.host, url.port or (443 if scheme == "https" else 80))
+        timeouts: dict[str, float | None] = request.extensions.get("timeout", {})
+        head = _request_head(request)
+        body = await _request_body(request)
+        while True:
+            connection = self._take_idle(origin)
+            if connection is None:
+                connection = await self._new_connection(origin, timeouts.get("connect"))
+            try:
+                return await self._exchange(connection, request, head + body, timeouts)
+            except _StaleConnectionError:
+                continue  # that connection was closed; only reused ones are retried
+            except BaseException:
+                self._drop(connection)
+                raise
+
+    async def aclose(self) -> None:
+        if self._standard is not None:
+            await self._standard.aclose()
+        for connection in list(self._open):
+            connection.wire.close()
+        self._open.clear()
+        self._idle.clear()
+        self._idle_order.clear()
+
+    # ---------------------------------------------------------------- connections
+    async def _new_connection(self, origin: Origin, timeout: float | None) -> _Connection:  # noqa: ASYNC109 - httpx's connect timeout
+        scheme, host, port = origin
+        tls = self._ssl_context if scheme == "https" else None
+        wire = await self._connect(Wire, host, port, tls, timeout)
+        connection = _Connection(origin, wire)
+        self._open.add(connection)
+        return connection
+
+    def _take_idle(self, origin: Origin) -> _Connection | None:
+        idle = self._idle.get(origin)
+        now = self._clock()
+        while idle:
+            connection = idle.pop()  # the most recently used: the least likely to be stale
+            del self._idle_order[connection]
+            wire = connection.wire
+            fresh = now - connection.idle_since < self._keepalive_expiry
+            if fresh and not wire.ended and not wire.buffer:
+                connection.reused = True
+                return connection
+            self._drop(connection)  # closed, expired, or sent bytes nobody asked for
+        return None
+
+    def _keep(self, connection: _Connection) -> None:
+        """An answer was read to its end on a connection that may be used again."""
+        now = self._clock()
+        connection.idle_since = now
+        self._idle.setdefault(connection.origin, []).append(connection)
+        self._idle_order[connection] = None
+        # The oldest go first: too many idle, or idle too long (whatever their origin, so
+        # a list of thousands of sites does not keep thousands of sockets open).
+        while self._idle_order:
+            oldest = next(iter(self._idle_order))
+            if (
+                len(self._idle_order) <= self._max_idle
+                and now - oldest.idle_since < self._keepalive_expiry
+            ):
+                break
+            del self._idle_order[oldest]
+            self._idle[oldest.origin].remove(oldest)
+            self._drop(oldest)
+
+    def _drop(self, connection: _Connection) -> None:
+        connection.wire.close()
+        self._open.discard(connection)
+        idle = self._idle.get(connection.origin)
+        if idle is not None and not idle:
+            del self._idle[connection.origin]
+
+    # ------------------------------------------------------------------- exchange
+    async def _exchange(
+        self,
+        connection: _Connection,
+        request: httpx.Request,
+        data: bytes,
+        timeouts: dict[str, float | None],
+    ) -> httpx.Response:
+        wire = connection.wire
+        retry_if_stale = connection.reused and request.method in IDEMPOTENT
+        try:
+            await wire.send(data, timeouts.get("write"))
+        except TimeoutError as e:
+            raise httpx.WriteTimeout("the request could not be sent in time") from e
+        except OSError as e:
+            if retry_if_stale:
+                self._drop(connection)
+                raise _StaleConnectionError from e
+            raise httpx.WriteError(str(e) or "the connection was closed") from e
+        read_timeout = timeouts.get("read")
+        while True:
+            try:
+                version, status, reason, headers = await _read_head(wire, read_timeout)
+            except (httpx.ReadError, httpx.RemoteProtocolError) as e:
+                if retry_if_stale and not wire.buffer and _nothing_arrived(e):
+                    self._drop(connection)
+                    raise _StaleConnectionError from e
+                raise
+            retry_if_stale = False
+            if status == 101 or status >= 200:
+                break
+            # 100 Continue, 103 Early Hints...: an interim answer; the final one follows.
+        if status == 101:
+            raise httpx.RemoteProtocolError("the server switched protocols unasked")
+        framing, length = _framing(request.method, status, headers)
+        keep_alive = _keep_alive(version, headers) and framing != "close"
+        stream = _Body(
+            self, connection, framing, length, keep_alive=keep_alive, timeout=read_timeout
+        )
+        return httpx.Response(
+            status,
+            headers=headers,
+            stream=stream,
+            request=request,
+            extensions={
+                "http_version": b"HTTP/1.1" if version == 1 else b"HTTP/1.0",
+                "reason_phrase": reason,
+                "network_stream": wire,
+            },
+        )
+
+
+_HTTPX_SEND = httpx.AsyncHTTPTransport.handle_async_request
+_HTTPCORE_SEND = httpcore.AsyncConnectionPool.handle_async_request
+
+
+def _mocked() -> bool:
+    """Whether httpx's or httpcore's sending is patched (respx's mockers patch one of them)."""
+    return (
+        httpx.AsyncHTTPTransport.handle_async_request is not _HTTPX_SEND
+        or httpcore.AsyncConnectionPool.handle_async_request is not _HTTPCORE_SEND
+    )
+
+
+def _nothing_arrived(exc: httpx.TransportError) -> bool:
+    """Whether the connection ended (closed or reset) before the first byte of an answer."""
+    return isinstance(exc, httpx.ReadError) or "without sending" in str(exc)
+
+
+class _Body(httpx.AsyncByteStream):
+    """A response body as it arrives, undecoded; the connection goes back when it is all read."""
+
+    def __init__(
+        self,
+        transport: Transport,
+        connection: _Connection,
+        framing: str,
+        length: int,
+        *,
+        keep_alive: bool,
+        timeout: float | None,
+    ) -> None:
+        self._transport = transport
+        self._connection = connection
+        self._framing = framing
+        self._length = length
+        self._keep_alive = keep_alive
+        self._timeout = timeout
+        self._complete = framing == "none"
+        self._closed = False
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        if self._closed:
+            raise httpx.StreamClosed
+        wire = self._connection.wire
+        try:
+            if self._framing == "length":
+                async for chunk in _by_length(wire, self._length, self._timeout):
+                    yield chunk
+            elif self._framing == "chunked":
+                async for chunk in _by_chunks(wire, self._timeout):
+                    yield chunk
+            elif self._framing == "close":
+                async for chunk in _until_close(wire, self._timeout):
+                    yield chunk
+        except TimeoutError as e:
+            raise httpx.ReadTimeout("the server stopped sending the body") from e
+        except OSError as e:  # reset, or a TLS error, while the body arrived
+            raise httpx.ReadError(str(e) or "the connection was reset") from e
+        self._complete = True
+
+    async def aclose(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        connection = self._connection
+        if self._complete and self._keep_alive and not connection.wire.buffer:
+            self._transport._keep(connection)  # noqa: SLF001 - the body belongs to it
+        else:
+            # Unread or unreusable: dropping it is cheaper than draining a huge body.
+            self._transport._drop(connection)  # noqa: SLF001
+
+
+# ------------------------------------------------------------------------ parsing
+def _request_head(request: httpx.Request) -> bytes:
+    target = request.url.raw_path
+    lines = [request.method.encode("ascii") + b" " + target + b" HTTP/1.1"]
+    for name, value in request.headers.raw:
+        lines.append(name + b": " + value)
+    head = b"\r\n".join(lines)
+    if _BAD_IN_REQUEST.search(head.replace(b"\r\n", b"")):
+        raise httpx.LocalProtocolError("a line break or NUL in the request line or a header")
+    return head + b"\r\n\r\n"
+
+
+async def _request_body(request: httpx.Request) -> bytes:
+    parts = [part async for part in cast("httpx.AsyncByteStream", request.stream)]
+    body = b"".join(parts)
+    if body and "chunked" in request.headers.get("transfer-encoding", "").lower():
+        return b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
+    if not body and "chunked" in request.headers.get("transfer-encoding", "").lower():
+        return b"0\r\n\r\n"
+    return body
+
+
+async def _read_head(
+    wire: Wire,
+    timeout: float | None,  # noqa: ASYNC109 - httpx's read timeout
+) -> tuple[int, int, bytes, list[tuple[bytes, bytes]]]:
+    """(minor version, status, reason, header fields) of the next answer on ``wire``."""
+    searched = 0
+    while True:
+        end = _END_OF_HEAD.search(wire.buffer, max(searched - 3, 0))
+        if end is not None:
+            head = wire.take(end.end())[: end.start()]
+            return _parse_head(head)
+        searched = len(wire.buffer)
+        if searched > MAX_HEAD:
+            raise httpx.RemoteProtocolError(f"the answer's head is over {MAX_HEAD} bytes")
+        if wire.ended:
+            if wire.error is not None:
+                raise httpx.ReadError(str(wire.error) or "the connection was reset") from wire.error
+            if not wire.buffer:
+                raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
+            raise httpx.RemoteProtocolError("the server closed the connection inside the head")
+        try:
+            await wire.more(timeout)
+        except TimeoutError as e:
+            raise httpx.ReadTimeout("no answer in time") from e
+
+
+def _parse_head(head: bytes) -> tuple[int, int, bytes, list[tuple[bytes, bytes]]]:
+    lines = head.split(b"\n")
+    status_line = lines[0].rstrip(b"\r")
+    matched = _STATUS_LINE.fullmatch(status_line)
+    if matched is None:
+        shown = status_line[:60].decode("ascii", "backslashreplace")
+        raise httpx.RemoteProtocolError(f"not an HTTP/1.x status line: {shown!r}")
+    fields: list[tuple[bytes, bytes]] = []
+    for raw in lines[1:]:
+        line = raw.rstrip(b"\r")
+        if line[:1] in {b" ", b"\t"}:
+            if not fields:
+                raise httpx.RemoteProtocolError("a header line starts with white space")
+            # Obsolete line folding (RFC 9112 5.2): the continuation joins with one space.
+            name, value = fields[-1]
+            fields[-1] = (name, (value + b" " + line.strip(b" \t")).strip(b" "))
+            continue
+        name, colon, value = line.partition(b":")
+        if not colon or not _TOKEN.fullmatch(name):
+            shown = line[:60].decode("ascii", "backslashreplace")
+            raise httpx.RemoteProtocolError(f"not a header field: {shown!r}")
+        value = value.strip(b" \t")
+        if _BAD_IN_VALUE.search(value):
+            raise httpx.RemoteProtocolError(
+                f"a control character in the {name.decode('ascii')} header"
+            )
+        fields.append((name, value))
+    return int(matched[1]), int(matched[2]), matched[3] or b"", fields
+
+
+def _field_values(headers: list[tuple[bytes, bytes]], name: bytes) -> list[bytes]:
+    """Every comma-separated element of every ``name`` field, stripped, lower-cased."""
+    return [
+        element.strip().lower()
+        for field_name, value in headers
+        if field_name.lower() == name
+        for element in value.split(b",")
+        if element.strip()
+    ]
+
+
+def _framing(method: str, status: int, headers: list[tuple[bytes, bytes]]) -> tuple[str, int]:
+    """How the body is delimited (RFC 9112 6.3): none, length, chunked or close; and length."""
+    if method == "HEAD" or status in {204, 304} or status < 200:
+        return "none", 0
+    codings = _field_values(headers, b"transfer-encoding")
+    if codings:
+        # Transfer-Encoding wins over any Content-Length; only chunked says where it ends.
+        return ("chunked", 0) if codings[-1] == b"chunked" else ("close", 0)
+    lengths = set(_field_values(headers, b"content-length"))
+    if not lengths:
+        return "close", 0
+    if len(lengths) > 1:
+        raise httpx.RemoteProtocolError("conflicting Content-Length values")
+    (length,) = lengths
+    if not length.isdigit() or len(length) > 18:
+        raise httpx.RemoteProtocolError(f"an invalid Content-Length: {length[:20]!r}")
+    return ("length", int(length)) if int(length) else ("none", 0)
+
+
+def _keep_alive(version: int, headers: list[tuple[bytes, bytes]]) -> bool:
+    tokens = _field_values(headers, b"connection")
+    if b"close" in tokens:
+        return False
+    return version == 1 or b"keep-alive" in tokens
+
+
+async def _by_length(wire: Wire, length: int, timeout: float | None) -> AsyncIterator[bytes]:  # noqa: ASYNC109
+    remaining = length
+    while remaining:
+        if wire.buffer:
+            chunk = wire.take(min(remaining, READ_CHUNK))
+            remaining -= len(chunk)
+            yield chunk
+        elif wire.ended:
+            _raise_lost(wire, f"the body ended after {length - remaining} of {length} bytes")
+        else:
+            await wire.more(timeout)
+
+
+async def _until_close(wire: Wire, timeout: float | None) -> AsyncIterator[bytes]:  # noqa: ASYNC109
+    while True:
+        if wire.buffer:
+            yield wire.take(READ_CHUNK)
+        elif wire.ended:
+            if wire.error is not None:
+                raise wire.error
+            return
+        else:
+            await wire.more(timeout)
+
+
+async def _line(wire: Wire, timeout: float | None, what: str) -> bytes:  # noqa: ASYNC109
+    while True:
+        end = wire.buffer.find(b"\n")
+        if end >= 0:
+            return wire.take(end + 1).rstrip(b"\r\n")
+        if len(wire.buffer) > MAX_HEAD:
+            raise httpx.RemoteProtocolError(f"a chunked body's {what} is too long")
+        if wire.ended:
+            _raise_lost(wire, f"the body ended inside a chunk's {what}")
+        await wire.more(timeout)
+
+
+async def _by_chunks(wire: Wire, timeout: float | None) -> AsyncIterator[bytes]:  # noqa: ASYNC109
+    while True:
+        size_line = await _line(wire, timeout, "size")
+        matched = _CHUNK_SIZE.fullmatch(size_line)
+        if matched is None:
+            shown = size_line[:40].decode("ascii", "backslashreplace")
+            raise httpx.RemoteProtocolError(f"not a chunk size: {shown!r}")
+        size = int(matched[1], 16)
+        if size == 0:
+            while await _line(wire, timeout, "trailer"):  # trailer fields, ignored
+                pass
+            return
+        async for chunk in _by_length(wire, size, timeout):
+            yield chunk
+        if await _line(wire, timeout, "end"):
+            raise httpx.RemoteProtocolError("a chunk is longer than its size says")
+
+
+def _raise_lost(wire: Wire, message: str) -> None:
+    if wire.error is not None:
+        raise wire.error
+    raise httpx.RemoteProtocolError(message)
