@@ -111,31 +111,46 @@ def kind_of(index: int) -> str:
     return "ok"
 
 
+def host_of(index: int, hosts: int) -> int:
+    """The host of link ``index``: hosts in turn, shifted by one every 100 links.
+
+    The kinds repeat every 100 links; without the shift, with 50 hosts, every slow link would
+    land on one host and every flaky one on two others, and that host's per-host limit, not
+    linkwatch, would set the run's length. Shifted, each host gets its share of each kind.
+    """
+    return (index + index // 100) % hosts
+
+
 def write_links(path: Path, n: int, hosts: list[str]) -> dict[str, str]:
     """Writes links.yaml; returns checked URL -> expected status."""
     expected: dict[str, str] = {}
     lines = ["version: 1", "links:"]
     for i in range(n):
         kind = kind_of(i)
-        # Interleave hosts so that every host gets each kind.
-        url = f"http://{hosts[i % len(hosts)]}/{kind}/{i}"
+        url = f"http://{hosts[host_of(i, len(hosts))]}/{kind}/{i}"
         expected[url] = MIX[kind][1]
         lines += [f"  - name: link {i}", f"    url: {url}"]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return expected
 
 
-def ideal_seconds(n: int, latency: float, usable: int) -> float:
+def ideal_seconds(n: int, latency: float, hosts: int, concurrency: int, per_host: int) -> float:
+    """The floor: all the work over the usable slots, one host's work over its own slots,
+    or the longest single link, whichever is longest."""
     work = 0.0
+    per_host_work = [0.0] * hosts
     longest = latency
     for i in range(n):
         kind = kind_of(i)
         requests = MIX[kind][2]
         cost = latency * (SLOW_FACTOR if kind == "slow" else 1) * requests
         work += cost
+        per_host_work[host_of(i, hosts)] += cost
         chain = cost + (BACKOFF_MIN if kind == "flaky" else 0.0)
         longest = max(longest, chain)
-    return max(work / usable, longest)
+    usable = min(concurrency, hosts * per_host)
+    busiest_host = max(per_host_work) / min(per_host, concurrency)
+    return max(work / usable, busiest_host, longest)
 
 
 def start_server(hosts: int, latency: float) -> tuple[subprocess.Popen[str], dict[str, object]]:
@@ -200,7 +215,7 @@ def run_once(
         per_host=per_host,
         latency=latency,
         wall=wall,
-        ideal=ideal_seconds(n, latency, min(concurrency, hosts * per_host)),
+        ideal=ideal_seconds(n, latency, hosts, concurrency, per_host),
         cpu=usage.ru_utime + usage.ru_stime,
         rss_mb=usage.ru_maxrss / 1024,
         requests_per_link=requests / n,

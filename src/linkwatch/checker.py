@@ -263,7 +263,7 @@ async def run(
             # A link refused by the address guard never reached the network.
             if observation.failure is not Failure.PRIVATE_ADDRESS:
                 probed += 1
-                host = (urlsplit(job.url).hostname or "").lower()
+                host = job.host
                 # A .invalid name is known not to exist without asking anyone (RFC 6761).
                 definitive = host == "invalid" or host.endswith(".invalid")
                 if observation.failure in NETWORK_FAILURES and not definitive:

@@ -51,6 +51,7 @@ PARKING_HOSTS: tuple[str, ...] = (
     "porkbun.com",
     "godaddysites.com",
 )
+_PARKING_HOST_SET = frozenset(PARKING_HOSTS)
 # Paths a registrar uses for its parking or sale pages on its own big site.
 PARKING_URL_MARKERS: tuple[str, ...] = (
     "godaddy.com/forsale",
@@ -448,7 +449,7 @@ def _flags(
 
 
 def _downgraded(obs: Observation) -> bool:
-    schemes = [urlsplit(h.url).scheme.lower() for h in obs.hops]
+    schemes = [h.url.partition(":")[0].lower() for h in obs.hops]
     return any(a == "https" and b == "http" for a, b in itertools.pairwise(schemes))
 
 
@@ -456,8 +457,9 @@ def is_parked(final_url: str | None, text: str | None, adblock_key: str | None =
     """Whether the final page looks like a parking or domain-for-sale page."""
     if final_url is not None:
         host = (urlsplit(final_url).hostname or "").lower()
-        if any(host == h or host.endswith("." + h) for h in PARKING_HOSTS):
-            return True
+        labels = host.split(".")
+        if any(".".join(labels[i:]) in _PARKING_HOST_SET for i in range(len(labels))):
+            return True  # the host is a parking host or under one
         lowered = final_url.lower()
         if any(marker in lowered for marker in PARKING_URL_MARKERS):
             return True
