@@ -6,20 +6,24 @@ One command (from the repository root, with linkwatch installed in the running P
     python bench/run.py --sizes 5000 --concurrency 32
 
 For each run it starts bench/server.py in its own process, writes a links.yaml of N links
-spread over the server's hosts with a status mix (ok, 404, 301 -> ok, 503 then ok, slow), runs
-`linkwatch check --allow-private --format json` as a subprocess, and prints one row:
-N, hosts, concurrency, per-host limit, latency, wall s, ideal s, wall/ideal, CPU s (user+sys
-of the linkwatch process), CPU ms per link, peak RSS MB, requests the server saw per link,
-and whether every link's outcome was the expected one.
+spread over the server's hosts with a status mix (ok, 404, 301 -> ok, 503 then ok, slow;
+every host gets its share of each kind), runs `linkwatch check --allow-private --format json`
+as a subprocess, and prints one row: N, hosts, concurrency, per-host limit, latency, wall s,
+checking s (the checker's own run, from the report's duration: wall minus process start,
+reading links.yaml, writing the report and exit), ideal s, wall/ideal, CPU s (user+sys of
+the linkwatch process), CPU ms per link, peak RSS MB, requests the server saw per link, and
+whether every link's outcome was the expected one.
 
 The ideal is the floor a perfect scheduler could reach: the sum of the server's response
 delays over every request that must be made, divided by the usable concurrency
-(min(concurrency, hosts x per-host)), and never less than the longest single link.
+(min(concurrency, hosts x per-host)), never less than the busiest host's work over its
+per-host limit, and never less than the longest single link.
 The retry backoff of a `flaky` link (503, then ok) is not part of that work: while a link
 waits to retry it holds no slot, so other links fill the time. It only lengthens that
 link's own chain (latency + at least BACKOFF_MIN + latency, the floor's "longest single
-link"), and a flaky link started near the end adds a tail of up to BACKOFF_MAX that no
-scheduler can hide. Process start, reading links.yaml and writing the report are not in the
+link"). A flaky link started near the end of the run still adds a tail of up to
+BACKOFF_MAX: a scheduler that does not know in advance which links will answer 503 cannot
+start them first. Process start, reading links.yaml and writing the report are not in the
 floor either: they are what the wall/ideal ratio measures, with the scheduling.
 """
 
@@ -61,6 +65,7 @@ class Row:
     per_host: int
     latency: float
     wall: float
+    checking: float  # the checker's own run, from the report: wall minus start, load, report
     ideal: float
     cpu: float
     rss_mb: float
@@ -75,6 +80,7 @@ class Row:
             str(self.per_host),
             f"{self.latency * 1000:.0f} ms",
             f"{self.wall:.2f}",
+            f"{self.checking:.2f}",
             f"{self.ideal:.2f}",
             f"{self.wall / self.ideal:.2f}",
             f"{self.cpu:.2f}",
@@ -92,6 +98,7 @@ HEADER = [
     "per host",
     "latency",
     "wall s",
+    "checking s",
     "ideal s",
     "wall/ideal",
     "CPU s",
@@ -204,6 +211,7 @@ def run_once(
                 raise SystemExit(f"linkwatch exited {child.returncode}")
             stats = server_stats(str(info["control"]))
             correct = check_outcomes(output, expected)
+            checking = json.loads(output.read_text(encoding="utf-8"))["duration_s"]
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -215,6 +223,7 @@ def run_once(
         per_host=per_host,
         latency=latency,
         wall=wall,
+        checking=checking,
         ideal=ideal_seconds(n, latency, hosts, concurrency, per_host),
         cpu=usage.ru_utime + usage.ru_stime,
         rss_mb=usage.ru_maxrss / 1024,

@@ -353,15 +353,6 @@ async def _check(
     archive_options: archive.ArchiveOptions | None = None,
 ) -> Report:
     """Build the run's one client, run the checker with it, close it."""
-    from rich.console import Console  # noqa: PLC0415
-    from rich.progress import (  # noqa: PLC0415
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
     from linkwatch import checker  # noqa: PLC0415
     from linkwatch.client import build_client  # noqa: PLC0415
     from linkwatch.probe import Prober  # noqa: PLC0415
@@ -372,6 +363,16 @@ async def _check(
         if not sys.stderr.isatty():
             report = await checker.run(cfg, prober, options)
             return await _archived(report, archive_options, lookups)
+        # A progress bar only for a person watching (rich's import is not free).
+        from rich.console import Console  # noqa: PLC0415
+        from rich.progress import (  # noqa: PLC0415
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
         with Progress(
             TextColumn("checking"),
             BarColumn(),
