@@ -12,25 +12,42 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from linkwatch import (
-    __version__,
-    config,
-    history,
-    importing,
-    output,
-    policy,
-    scaffold,
-    shard,
-    statefile,
-)
-from linkwatch import clean as cleaning
-from linkwatch import fix as fixing
+from linkwatch import __version__, policy
 from linkwatch.errors import ConfigError, LinkwatchError, NetworkUnavailableError, UsageError
+from linkwatch.lazy import lazy_module
 from linkwatch.models import Status
 from linkwatch.report import OutputFormat, use_color
-from linkwatch.tracker import github
-from linkwatch.tracker import plan as tracker_plan
-from linkwatch.tracker import sync as tracker_sync
+
+if TYPE_CHECKING:
+    from linkwatch import clean as cleaning
+    from linkwatch import (
+        config,
+        history,
+        importing,
+        output,
+        scaffold,
+        shard,
+        statefile,
+    )
+    from linkwatch import fix as fixing
+    from linkwatch.tracker import github
+    from linkwatch.tracker import plan as tracker_plan
+    from linkwatch.tracker import sync as tracker_sync
+else:
+    # What only a command's body needs is loaded on first use: `--help` and a CLI run from
+    # pre-commit should not pay for YAML, the tracker or the importer.
+    config = lazy_module("linkwatch.config")
+    history = lazy_module("linkwatch.history")
+    importing = lazy_module("linkwatch.importing")
+    output = lazy_module("linkwatch.output")
+    scaffold = lazy_module("linkwatch.scaffold")
+    shard = lazy_module("linkwatch.shard")
+    statefile = lazy_module("linkwatch.statefile")
+    cleaning = lazy_module("linkwatch.clean")
+    fixing = lazy_module("linkwatch.fix")
+    github = lazy_module("linkwatch.tracker.github")
+    tracker_plan = lazy_module("linkwatch.tracker.plan")
+    tracker_sync = lazy_module("linkwatch.tracker.sync")
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
