@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+import json
 import subprocess
 import sys
 import types
@@ -18,8 +20,6 @@ def test_a_lazy_module_runs_on_first_use(tmp_path, monkeypatch):
     )
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delitem(sys.modules, "lw_lazy_probe", raising=False)
-    import builtins
-
     monkeypatch.setattr(builtins, "lw_lazy_ran", False, raising=False)
     module = lazy_module("lw_lazy_probe")
     assert builtins.lw_lazy_ran is False
@@ -30,8 +30,6 @@ def test_a_lazy_module_runs_on_first_use(tmp_path, monkeypatch):
 
 
 def test_an_imported_module_is_returned_as_it_is():
-    import json
-
     assert lazy_module("json") is json
     assert isinstance(lazy_module("json"), types.ModuleType)
 
