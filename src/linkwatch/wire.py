@@ -395,14 +395,19 @@ class _Body(httpx.AsyncByteStream):
 
 # ------------------------------------------------------------------------ parsing
 def _request_head(request: httpx.Request) -> bytes:
-    target = request.url.raw_path
-    lines = [request.method.encode("ascii") + b" " + target + b" HTTP/1.1"]
+    # httpx lets line breaks into header fields (h11 refused them below it): each part is
+    # checked on its own, since a CRLF inside a value would pass for a line end once joined.
+    method = request.method.encode("ascii", "replace")
+    if not _TOKEN.fullmatch(method):
+        raise httpx.LocalProtocolError(f"not a request method: {request.method[:20]!r}")
+    # The target needs no check: httpx percent-encodes or refuses what would break the line.
+    lines = [method + b" " + request.url.raw_path + b" HTTP/1.1"]
     for name, value in request.headers.raw:
+        if not _TOKEN.fullmatch(name) or _BAD_IN_REQUEST.search(value):
+            shown = name[:40].decode("ascii", "backslashreplace")
+            raise httpx.LocalProtocolError(f"a header field that would break the head: {shown!r}")
         lines.append(name + b": " + value)
-    head = b"\r\n".join(lines)
-    if _BAD_IN_REQUEST.search(head.replace(b"\r\n", b"")):
-        raise httpx.LocalProtocolError("a line break or NUL in the request line or a header")
-    return head + b"\r\n\r\n"
+    return b"\r\n".join(lines) + b"\r\n\r\n"
 
 
 async def _request_body(request: httpx.Request) -> bytes:
@@ -423,11 +428,11 @@ async def _read_head(
     searched = 0
     while True:
         end = _END_OF_HEAD.search(wire.buffer, max(searched - 3, 0))
-        if end is not None:
+        if end is not None and end.start() <= MAX_HEAD:
             head = wire.take(end.end())[: end.start()]
             return _parse_head(head)
         searched = len(wire.buffer)
-        if searched > MAX_HEAD:
+        if searched > MAX_HEAD:  # a head that arrived whole is bounded too
             raise httpx.RemoteProtocolError(f"the answer's head is over {MAX_HEAD} bytes")
         if wire.ended:
             if wire.error is not None:
@@ -456,19 +461,26 @@ def _parse_head(head: bytes) -> tuple[int, int, bytes, list[tuple[bytes, bytes]]
                 raise httpx.RemoteProtocolError("a header line starts with white space")
             # Obsolete line folding (RFC 9112 5.2): the continuation joins with one space.
             name, value = fields[-1]
-            fields[-1] = (name, (value + b" " + line.strip(b" \t")).strip(b" "))
+            value = (value + b" " + line.strip(b" \t")).strip(b" ")
+            _check_value(name, value)
+            fields[-1] = (name, value)
             continue
         name, colon, value = line.partition(b":")
         if not colon or not _TOKEN.fullmatch(name):
             shown = line[:60].decode("ascii", "backslashreplace")
             raise httpx.RemoteProtocolError(f"not a header field: {shown!r}")
         value = value.strip(b" \t")
-        if _BAD_IN_VALUE.search(value):
-            raise httpx.RemoteProtocolError(
-                f"a control character in the {name.decode('ascii')} header"
-            )
+        _check_value(name, value)
         fields.append((name, value))
-    return int(matched[1]), int(matched[2]), matched[3] or b"", fields
+    status = int(matched[2])
+    if status < 100:  # not even an interim answer: waiting for another would hang
+        raise httpx.RemoteProtocolError(f"not an HTTP status code: {matched[2].decode()}")
+    return int(matched[1]), status, matched[3] or b"", fields
+
+
+def _check_value(name: bytes, value: bytes) -> None:
+    if _BAD_IN_VALUE.search(value):
+        raise httpx.RemoteProtocolError(f"a control character in the {name.decode('ascii')} header")
 
 
 def _field_values(headers: list[tuple[bytes, bytes]], name: bytes) -> list[bytes]:
@@ -492,6 +504,8 @@ def _framing(method: str, status: int, headers: list[tuple[bytes, bytes]]) -> tu
         return ("chunked", 0) if codings[-1] == b"chunked" else ("close", 0)
     lengths = set(_field_values(headers, b"content-length"))
     if not lengths:
+        if any(name.lower() == b"content-length" for name, _ in headers):
+            raise httpx.RemoteProtocolError("an empty Content-Length")
         return "close", 0
     if len(lengths) > 1:
         raise httpx.RemoteProtocolError("conflicting Content-Length values")
