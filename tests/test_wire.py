@@ -17,7 +17,13 @@ import respx
 
 from conftest import client_ssl_context
 from linkwatch import wire
-from linkwatch.client import ClientOptions, Guard, build_client, mapping_resolver
+from linkwatch.client import (
+    ClientOptions,
+    Guard,
+    PrivateAddressError,
+    build_client,
+    mapping_resolver,
+)
 from loopback import reset
 
 pytestmark = pytest.mark.anyio
@@ -880,3 +886,57 @@ async def test_respx_answers_requests_of_the_built_client(using):
     assert response.text == "mocked"
     assert real.content == b"real"
     assert peer.connections == 1
+
+
+async def test_other_wrappers_of_httpx_sending_do_not_divert_requests(monkeypatch):
+    """Only known mocking libraries divert requests; a tracer wrapping httpcore's pool does not
+    take linkwatch's connections past its own transport (and its address guard)."""
+    original = wire.httpcore.AsyncConnectionPool.handle_async_request
+    calls: list[object] = []
+
+    async def traced(self, request):  # what an instrumentation library might install
+        calls.append(request)
+        return await original(self, request)
+
+    monkeypatch.setattr(wire.httpcore.AsyncConnectionPool, "handle_async_request", traced)
+    async with build_client(ClientOptions()) as c:  # the guard is on
+        with pytest.raises(PrivateAddressError):
+            await c.get("http://127.0.0.1:9/")
+    assert calls == []
+
+
+# ----------------------------------------------------------- connections not to reuse
+async def test_both_lengths_at_once_close_the_connection():
+    """Transfer-Encoding with a Content-Length (RFC 9112 6.3: a smuggling smell): the body
+    is read by its chunks, and the connection is not used again."""
+    answer = ok(b"5\r\nhello\r\n0\r\n\r\n", "Transfer-Encoding: chunked", "Content-Length: 99")
+    async with Peer(each(answer)) as peer, client() as c:
+        first = await c.get(peer.url())
+        second = await c.get(peer.url())
+    assert (first.content, second.content) == (b"hello", b"hello")
+    assert peer.connections == 2
+
+
+async def test_a_request_asking_for_the_close_gets_it():
+    """`Connection: close` on the request: the connection is not kept, whatever the server says."""
+    async with Peer(each(numbered)) as peer, client() as c:
+        first = await c.get(peer.url(), headers={"Connection": "close"})
+        second = await c.get(peer.url())
+    assert (first.content, second.content) == (b"1", b"2")
+
+
+async def test_an_answer_finished_after_aclose_is_not_kept():
+    """A body already buffered, read to its end after the transport was closed: its
+    connection is not put back to be used again."""
+    t = transport()
+    async with (
+        Peer(once(ok(b"abcd"), then="wait")) as peer,
+        httpx.AsyncClient(transport=t, trust_env=False) as c,
+    ):
+        async with c.stream("GET", peer.url()) as response:
+            # One small write on loopback: the body came with the head and waits in the buffer.
+            assert bytes(response.extensions["network_stream"].buffer) == b"abcd"
+            await t.aclose()
+            assert await response.aread() == b"abcd"
+        assert t._idle == {}
+        await peer.over(1)

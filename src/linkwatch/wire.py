@@ -182,6 +182,7 @@ class Transport(httpx.AsyncBaseTransport):
         self._idle_order: OrderedDict[_Connection, None] = OrderedDict()  # oldest first
         self._open: set[_Connection] = set()
         self._standard: httpx.AsyncHTTPTransport | None = None  # only while mocked
+        self._closed = False
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if _mocked():
@@ -213,6 +214,7 @@ class Transport(httpx.AsyncBaseTransport):
                 raise
 
     async def aclose(self) -> None:
+        self._closed = True
         if self._standard is not None:
             await self._standard.aclose()
         for connection in list(self._open):
@@ -246,6 +248,9 @@ class Transport(httpx.AsyncBaseTransport):
 
     def _keep(self, connection: _Connection) -> None:
         """An answer was read to its end on a connection that may be used again."""
+        if self._closed:  # the transport was closed while this answer was being read
+            self._drop(connection)
+            return
         now = self._clock()
         connection.idle_since = now
         self._idle.setdefault(connection.origin, []).append(connection)
@@ -305,7 +310,17 @@ class Transport(httpx.AsyncBaseTransport):
         if status == 101:
             raise httpx.RemoteProtocolError("the server switched protocols unasked")
         framing, length = _framing(request.method, status, headers)
-        keep_alive = _keep_alive(version, headers) and framing != "close"
+        keep_alive = (
+            framing != "close"
+            and _keep_alive(version, headers)
+            # Both lengths at once smell of response splitting (RFC 9112 6.3): the body is
+            # read by Transfer-Encoding, and the connection is not trusted with another.
+            and not (
+                _field_values(headers, b"transfer-encoding") and _has(headers, b"content-length")
+            )
+            # A request that asked for the close gets it, whatever the server says.
+            and b"close" not in _field_values(list(request.headers.raw), b"connection")
+        )
         stream = _Body(
             self, connection, framing, length, keep_alive=keep_alive, timeout=read_timeout
         )
@@ -324,19 +339,30 @@ class Transport(httpx.AsyncBaseTransport):
 
 _HTTPX_SEND = httpx.AsyncHTTPTransport.handle_async_request
 _HTTPCORE_SEND = httpcore.AsyncConnectionPool.handle_async_request
+# Test doubles that mock httpx by patching its sending: respx (httpcore's pool, its default)
+# and pytest-httpx (httpx's transport). Only they divert requests: anything else that wraps
+# those methods (tracing, say) must not take linkwatch's connections past the address guard.
+_MOCKERS = ("respx.", "pytest_httpx")
 
 
 def _mocked() -> bool:
-    """Whether httpx's or httpcore's sending is patched (respx's mockers patch one of them)."""
-    return (
-        httpx.AsyncHTTPTransport.handle_async_request is not _HTTPX_SEND
-        or httpcore.AsyncConnectionPool.handle_async_request is not _HTTPCORE_SEND
-    )
+    """Whether a known mocking library has replaced httpx's or httpcore's sending."""
+    for current, original in (
+        (httpcore.AsyncConnectionPool.handle_async_request, _HTTPCORE_SEND),
+        (httpx.AsyncHTTPTransport.handle_async_request, _HTTPX_SEND),
+    ):
+        if current is not original and str(getattr(current, "__module__", "")).startswith(_MOCKERS):
+            return True
+    return False
+
+
+class _NoAnswerError(httpx.RemoteProtocolError):
+    """The connection ended cleanly before the first byte of an answer."""
 
 
 def _nothing_arrived(exc: httpx.TransportError) -> bool:
     """Whether the connection ended (closed or reset) before the first byte of an answer."""
-    return isinstance(exc, httpx.ReadError) or "without sending" in str(exc)
+    return isinstance(exc, httpx.ReadError | _NoAnswerError)
 
 
 class _Body(httpx.AsyncByteStream):
@@ -438,7 +464,8 @@ async def _read_head(
             if wire.error is not None:
                 raise httpx.ReadError(str(wire.error) or "the connection was reset") from wire.error
             if not wire.buffer:
-                raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
+                # httpcore's words: the probe reads "without sending" as a reset.
+                raise _NoAnswerError("Server disconnected without sending a response.")
             raise httpx.RemoteProtocolError("the server closed the connection inside the head")
         try:
             await wire.more(timeout)
@@ -504,7 +531,7 @@ def _framing(method: str, status: int, headers: list[tuple[bytes, bytes]]) -> tu
         return ("chunked", 0) if codings[-1] == b"chunked" else ("close", 0)
     lengths = set(_field_values(headers, b"content-length"))
     if not lengths:
-        if any(name.lower() == b"content-length" for name, _ in headers):
+        if _has(headers, b"content-length"):
             raise httpx.RemoteProtocolError("an empty Content-Length")
         return "close", 0
     if len(lengths) > 1:
@@ -513,6 +540,10 @@ def _framing(method: str, status: int, headers: list[tuple[bytes, bytes]]) -> tu
     if not length.isdigit() or len(length) > 18:
         raise httpx.RemoteProtocolError(f"an invalid Content-Length: {length[:20]!r}")
     return ("length", int(length)) if int(length) else ("none", 0)
+
+
+def _has(headers: list[tuple[bytes, bytes]], name: bytes) -> bool:
+    return any(field_name.lower() == name for field_name, _ in headers)
 
 
 def _keep_alive(version: int, headers: list[tuple[bytes, bytes]]) -> bool:
