@@ -152,7 +152,9 @@ def test_cli_shards_cover_the_list_once(tmp_path):
             ["check", "--config", str(path), "--shard", f"{k}/2", "-f", "json", "-o", str(out)],
         )
         assert result.exit_code in {1, 3}, result.output
-        got += [record["url"] for record in json.loads(out.read_text())["links"]]
+        document = json.loads(out.read_text())
+        assert document["shard"] == {"index": k, "count": 2}
+        got += [record["url"] for record in document["links"]]
     assert sorted(got) == sorted(urls)
 
 

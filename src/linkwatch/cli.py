@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -340,6 +341,8 @@ def check(  # noqa: PLR0917 - typer passes every option by name
             archive_options=_archive_options() if suggest_archive else None,
         )
     )
+    if chosen_shard is not None:
+        result = dataclasses.replace(result, shard=(chosen_shard.index, chosen_shard.count))
     if result.network_unavailable:
         tried = sum(o.status is not Status.SKIPPED for o in result.outcomes)
         _err(

@@ -240,6 +240,8 @@ class Report:
     finished: datetime
     outcomes: tuple[Outcome, ...]
     network_unavailable: bool = False
+    # (K, N) when the run checked shard K of N (``check --shard K/N``); None for a whole list.
+    shard: tuple[int, int] | None = None
 
     @property
     def duration_s(self) -> float:

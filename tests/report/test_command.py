@@ -144,3 +144,24 @@ def test_output_dash_means_standard_output(tmp_path, report, monkeypatch):
     assert result.exit_code in (0, 1)
     assert '"schema": "linkwatch.report/1"' in result.stdout
     assert not (tmp_path / "-").exists()
+
+
+def test_a_missing_shard_exits_2_naming_it(tmp_path):
+    """Merging 2 of 3 shard reports is a usage error that says which shard is missing."""
+    outcomes = sample_outcomes()
+    a = _save(tmp_path, sample_report(outcomes=outcomes[:2], shard=(1, 3)), "a.json")
+    c = _save(tmp_path, sample_report(outcomes=outcomes[2:4], shard=(3, 3)), "c.json")
+    result = run_cli("report", str(a), str(c))
+    assert result.exit_code == 2
+    assert "missing shard 2/3" in result.stderr
+
+
+def test_a_bad_shard_field_exits_2(tmp_path, report):
+    """A report whose `shard` is not {index, count} with 1 <= index <= count is refused."""
+    path = _save(tmp_path, report)
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["shard"] = {"index": 5, "count": 4}
+    path.write_text(json.dumps(document), encoding="utf-8")
+    result = run_cli("report", str(path))
+    assert result.exit_code == 2
+    assert "shard" in result.stderr

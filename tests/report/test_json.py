@@ -40,6 +40,18 @@ def test_clean_and_empty_reports_validate(clean_report, validator):
     validator.validate(json.loads(render(sample_report(outcomes=()), OutputFormat.JSON)))
 
 
+def test_a_shard_report_validates_and_reads_back(validator):
+    """`shard` is {index, count} for a shard's run and null for a whole one, both ways."""
+    sharded = sample_report(shard=(2, 4))
+    doc = json.loads(render(sharded, OutputFormat.JSON))
+    validator.validate(doc)
+    assert doc["shard"] == {"index": 2, "count": 4}
+    assert json.loads(render(sample_report(), OutputFormat.JSON))["shard"] is None
+    assert load_report(render(sharded, OutputFormat.JSON), "r.json").shard == (2, 4)
+    del doc["shard"]  # a report written before shards were marked
+    assert load_report(json.dumps(doc), "r.json").shard is None
+
+
 def test_schema_lists_every_status_and_flag():
     """The schema's enums are the models' enums (a new flag must be documented)."""
     schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))

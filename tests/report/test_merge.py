@@ -62,3 +62,42 @@ def test_interleaved_shards_merge_in_file_order():
     even = sample_report(outcomes=outcomes[::2])
     merged = merge([("odd.json", odd), ("even.json", even)])
     assert merged.outcomes == outcomes
+
+
+# ------------------------------------------------------------- which shards are there
+def _shards(*marks):
+    """One report per (K, N) mark (None: a whole run), each with its own links."""
+    outcomes = sample_outcomes()
+    return [
+        (f"s{i}.json", sample_report(outcomes=outcomes[i : i + 1], shard=mark))
+        for i, mark in enumerate(marks)
+    ]
+
+
+def test_every_shard_once_merges():
+    """All N shards, in any order, merge into one whole run (no shard mark left)."""
+    merged = merge(_shards((2, 3), (1, 3), (3, 3)))
+    assert len(merged.outcomes) == 3
+    assert merged.shard is None
+
+
+@pytest.mark.parametrize(
+    ("marks", "message"),
+    [
+        (((1, 3), (3, 3)), r"missing shard 2/3: merge the reports of all 3 shards"),
+        (((1, 4), (2, 4)), r"missing shard 3/4, 4/4"),
+        (((1, 2), (1, 2)), r"shard 1/2 is given twice: s0\.json and s1\.json"),
+        (((1, 2), (2, 3)), r"s1\.json is shard 2/3 but s0\.json is one of 2"),
+        (((1, 2), None), r"s1\.json is a whole run but s0\.json is shard 1/2"),
+    ],
+)
+def test_incomplete_or_mixed_shards_are_refused(marks, message):
+    """A shard whose CI job failed is not silently left out of the merged report."""
+    with pytest.raises(UsageError, match=message):
+        merge(_shards(*marks))
+
+
+def test_one_shard_alone_is_rendered_as_it_is():
+    """`linkwatch report shard-2.json` re-renders that shard; only a merge needs them all."""
+    [(name, report)] = _shards((2, 4))
+    assert merge([(name, report)]) is report

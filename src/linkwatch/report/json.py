@@ -116,6 +116,9 @@ def _head_document(report: Report) -> dict[str, Any]:
         "finished": _time(report.finished),
         "duration_s": round(max(report.duration_s, 0.0), 3),
         "network_unavailable": report.network_unavailable,
+        "shard": (
+            None if report.shard is None else {"index": report.shard[0], "count": report.shard[1]}
+        ),
         "summary": {
             "total": len(report.outcomes),
             "problems": len(problems(report)),
@@ -422,6 +425,7 @@ def load_report(text: str, path: str) -> Report:
         "true or false",
         default=False,
     )
+    shard = _read_shard(r, doc.get("shard"))
     items = r.field(doc, "links", "", lambda v: isinstance(v, list), "a list")
     outcomes = [_read_outcome(r, item, f"links[{i}]") for i, item in enumerate(items or ())]
     if r.problems:
@@ -435,4 +439,21 @@ def load_report(text: str, path: str) -> Report:
         finished=finished,
         outcomes=tuple(o for o in outcomes if o is not None),
         network_unavailable=unavailable,
+        shard=shard,
     )
+
+
+def _read_shard(r: _Reader, value: object) -> tuple[int, int] | None:
+    """``{"index": K, "count": N}`` → (K, N); absent or null (a whole run, or an older
+    report) → None."""
+    if value is None:
+        return None
+    if (
+        isinstance(value, dict)
+        and set(value) == {"index", "count"}
+        and all(type(value[k]) is int for k in ("index", "count"))
+        and 1 <= value["index"] <= value["count"]
+    ):
+        return value["index"], value["count"]
+    r.fail("shard", 'expected null or {"index": K, "count": N} with 1 <= K <= N')
+    return None

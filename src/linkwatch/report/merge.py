@@ -24,7 +24,8 @@ def merge(named: Sequence[tuple[str, Report]]) -> Report:
     if not named:
         raise UsageError("no report to merge")
     if len(named) == 1:
-        return named[0][1]
+        return named[0][1]  # one report, shard or not, is re-rendered as it is
+    _check_shards(named)
     first_name, first = named[0]
     seen: dict[str, str] = {}
     outcomes = []
@@ -55,3 +56,39 @@ def merge(named: Sequence[tuple[str, Report]]) -> Report:
         # offline on its own, but another shard's answers prove the network worked.
         network_unavailable=all(report.network_unavailable for _, report in named),
     )
+
+
+def _check_shards(named: Sequence[tuple[str, Report]]) -> None:
+    """Shard reports (``check --shard K/N``) merge only when all N are there, once each.
+
+    A CI job that failed leaves its shard's report out; merging the rest would report a
+    list with a part silently missing, so that is an error that names the missing shards.
+    Reports without a shard (older ones, or whole runs) are merged by their links alone.
+    """
+    sharded = [(name, report.shard) for name, report in named if report.shard is not None]
+    if not sharded:
+        return
+    if len(sharded) != len(named):
+        whole = next(name for name, report in named if report.shard is None)
+        raise UsageError(
+            f"{whole} is a whole run but {sharded[0][0]} is shard"
+            f" {sharded[0][1][0]}/{sharded[0][1][1]}: merge the reports of one sharded run"
+        )
+    count = sharded[0][1][1]
+    owner: dict[int, str] = {}
+    for name, (index, of) in sharded:
+        if of != count:
+            raise UsageError(
+                f"{name} is shard {index}/{of} but {sharded[0][0]} is one of {count}:"
+                " merge the reports of one sharded run"
+            )
+        if index in owner:
+            raise UsageError(f"shard {index}/{count} is given twice: {owner[index]} and {name}")
+        owner[index] = name
+    missing = [k for k in range(1, count + 1) if k not in owner]
+    if missing:
+        shown = ", ".join(f"{k}/{count}" for k in missing)
+        raise UsageError(
+            f"missing shard {shown}: merge the reports of all {count} shards (a shard whose"
+            " job failed must be run again, or its links would be left out silently)"
+        )
