@@ -115,8 +115,8 @@ class Server:
         self.connections += 1
         try:
             self._transports.append(writer.transport)
-            if self.ssl_context is not None:
-                await writer.start_tls(self.ssl_context)
+            if self.ssl_context is not None and not await start_tls(writer, self.ssl_context):
+                return
             # A handler returns True to keep the connection open for the next request.
             while (request := await _read_request(reader)) is not None:
                 self.hits[request.path.split("?")[0]] += 1
@@ -129,6 +129,22 @@ class Server:
             self._tasks.discard(task)
             with contextlib.suppress(Exception):
                 writer.close()
+
+
+async def start_tls(writer: asyncio.StreamWriter, context: ssl.SSLContext) -> bool:
+    """TLS on a server's side of a stream; False if the client left during the handshake.
+
+    asyncio 3.11's StreamWriter.start_tls sets its transport to None when the client closes
+    mid-handshake (as one that refuses the certificate does), and then fails in
+    AttributeError, and again when the writer is collected: the closed transport is put back.
+    """
+    raw = writer.transport
+    try:
+        await writer.start_tls(context)
+    except AttributeError:
+        writer._transport = raw
+        return False
+    return True
 
 
 async def _read_request(reader: asyncio.StreamReader) -> Request | None:

@@ -123,3 +123,14 @@ async def test_the_client_jar_never_stores_a_cookie():
         client.cookies.extract_cookies(response)
         assert not client.cookies
         assert isinstance(client.cookies, httpx.Cookies)
+
+
+async def test_system_resolver_reports_an_impossible_name_as_not_found(monkeypatch):
+    """A name the resolver cannot even encode (a 64-character label) is not found, not a crash."""
+
+    def too_long(host, *args, **kwargs):
+        raise UnicodeError("label too long")
+
+    monkeypatch.setattr("socket.getaddrinfo", too_long)
+    with pytest.raises(NameNotFoundError):
+        await system_resolver("a" * 64 + ".example", 80)

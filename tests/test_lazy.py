@@ -52,3 +52,14 @@ def test_the_cli_loads_no_yaml_until_a_command_needs_it():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_a_lazy_submodule_is_an_attribute_of_its_package(monkeypatch):
+    """As after an import: `package.child` works, so monkeypatch paths and library use do."""
+    import linkwatch  # noqa: PLC0415
+
+    monkeypatch.delitem(sys.modules, "linkwatch.shard", raising=False)
+    monkeypatch.delattr(linkwatch, "shard", raising=False)
+    module = lazy_module("linkwatch.shard")
+    assert linkwatch.shard is module
+    assert module.MAX_SHARDS == 1024

@@ -24,7 +24,7 @@ from linkwatch.client import (
     build_client,
     mapping_resolver,
 )
-from loopback import reset
+from loopback import reset, start_tls
 
 pytestmark = pytest.mark.anyio
 
@@ -125,8 +125,8 @@ class Peer:
         self.connections += 1
         number = self.connections
         try:
-            if self.ssl_context is not None:
-                await writer.start_tls(self.ssl_context)
+            if self.ssl_context is not None and not await start_tls(writer, self.ssl_context):
+                return
             await self.handler(self, number, reader, writer)
         except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError):
             pass  # the client hung up first
@@ -940,3 +940,79 @@ async def test_an_answer_finished_after_aclose_is_not_kept():
             assert await response.aread() == b"abcd"
         assert t._idle == {}
         await peer.over(1)
+
+
+# ------------------------------------------------------------- review fixes (session 2)
+async def test_an_international_name_is_asked_and_verified_as_sent(ca):
+    """`straße.de` is `xn--strae-oqa.de` on the wire (IDNA 2008, as in the Host header); the
+    lookup and the certificate check use that name, not IDNA 2003's `strasse.de`, which is
+    another site."""
+    asked: list[str] = []
+    table = mapping_resolver({"xn--strae-oqa.de": "127.0.0.1", "strasse.de": "127.0.0.1"})
+
+    async def resolve(host: str, port: int):
+        asked.append(host)
+        return await table(host, port)
+
+    cert = ca.issue_cert("strasse.de")  # the other site's certificate
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    cert.configure_cert(server_tls)
+    guard = Guard(resolve, allow_private=True)
+    async with (
+        Peer(each(ok(b"other site")), ssl_context=server_tls) as peer,
+        client(guard=guard, tls=client_ssl_context(ca)) as c,
+    ):
+        with pytest.raises(httpx.ConnectError) as caught:
+            await c.get(peer.url(host="straße.de"))
+    assert asked == ["xn--strae-oqa.de"]
+    assert isinstance(caught.value.__cause__, ssl.SSLCertVerificationError)
+
+
+async def test_a_transport_closed_during_a_stale_retry_opens_nothing():
+    """aclose while a request is replacing a stale connection: no new connection after it."""
+    second_request = asyncio.Event()
+
+    async def handler(peer: Peer, number: int, reader, writer) -> None:
+        await peer.read(reader, number)
+        writer.write(ok(b""))
+        await writer.drain()
+        await peer.read(reader, number)  # the second request, never answered
+        second_request.set()
+        await reader.read()
+
+    t = transport()
+    async with Peer(handler) as peer, httpx.AsyncClient(transport=t, trust_env=False) as c:
+        await c.get(peer.url())
+        pending = asyncio.create_task(c.get(peer.url()))
+        async with asyncio.timeout(WAIT):
+            await second_request.wait()
+        await t.aclose()  # the reused connection ends without an answer: it looks stale
+        with pytest.raises(httpx.TransportError):
+            await pending
+        await peer.over(1)
+    assert peer.connections == 1
+    assert t._open == set()
+
+
+async def test_transfer_encoding_in_http_1_0_closes_the_connection():
+    """HTTP/1.0 has no Transfer-Encoding (RFC 9112 6.1): read, and not used again."""
+    answer = ok(
+        b"2\r\nhi\r\n0\r\n\r\n",
+        "Transfer-Encoding: chunked",
+        "Connection: keep-alive",
+        version="1.0",
+    )
+    async with Peer(each(answer)) as peer, client() as c:
+        assert (await c.get(peer.url())).content == b"hi"
+        assert (await c.get(peer.url())).content == b"hi"
+    assert peer.connections == 2
+
+
+async def test_a_respx_pass_through_route_still_meets_the_guard():
+    """A route respx lets through goes out behind the address guard (127.0.0.1 refused)."""
+    async with Peer(each(ok(b"internal"))) as peer, build_client(ClientOptions()) as c:
+        with respx.mock(assert_all_called=False) as router:
+            router.get(peer.url()).pass_through()
+            with pytest.raises(PrivateAddressError):
+                await c.get(peer.url())
+    assert peer.connections == 0

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import TYPE_CHECKING
 
+import httpcore
 import httpx
 
 from linkwatch.models import DEFAULT_USER_AGENT
 from linkwatch.wire import Transport
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable, Mapping, Sequence
+    from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 
     from linkwatch.wire import Wire
 
@@ -71,6 +72,8 @@ async def system_resolver(host: str, port: int) -> Sequence[str]:
     loop = asyncio.get_running_loop()
     try:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except UnicodeError as e:  # a label over 63 characters, say: no such name can exist
+        raise NameNotFoundError(f"{host}: not a valid host name") from e
     except socket.gaierror as e:
         if e.errno in _NOT_FOUND_CODES:
             raise NameNotFoundError(f"{host}: no such host") from e
@@ -202,6 +205,51 @@ async def _open(
     return wire
 
 
+class _GuardedNetwork(httpcore.AsyncNetworkBackend):
+    """httpcore's network, behind the guard: only used while respx mocks httpx.
+
+    A route the mock lets through (``pass_through``) goes out through httpx's own transport;
+    this keeps the guard's rule there too: connect only to the addresses it allowed.
+    """
+
+    def __init__(self, guard: Guard) -> None:
+        self._guard = guard
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's interface
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        last: Exception | None = None
+        for address in await self._guard.addresses(host, port):
+            try:
+                return await self._inner.connect_tcp(
+                    address, port, timeout, local_address, socket_options
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as e:
+                last = e
+        assert last is not None  # noqa: S101 - addresses() never returns an empty list
+        raise last
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def _mockable_transport(guard: Guard, ssl_context: ssl.SSLContext) -> httpx.AsyncHTTPTransport:
+    """httpx's own transport (what respx mocks), its connections opened behind the guard."""
+    transport = httpx.AsyncHTTPTransport(verify=ssl_context)
+    # httpx's transport takes no network backend: its pool is replaced by one with the
+    # guarded network; the methods it keeps only ever use ``self._pool``.
+    transport._pool = httpcore.AsyncConnectionPool(  # noqa: SLF001
+        ssl_context=ssl_context, network_backend=_GuardedNetwork(guard)
+    )
+    return transport
+
+
 class _NoCookies(httpx.Cookies):
     """The client's jar: never stores anything, and does not even look.
 
@@ -237,11 +285,13 @@ def build_client(options: ClientOptions | None = None) -> httpx.AsyncClient:
         allow_private=options.allow_private,
         is_allowed=options.is_allowed or is_public,
     )
+    ssl_context = options.ssl_context or ssl.create_default_context()  # CAs are costly
     transport = Transport(
         guard.connect,
-        options.ssl_context or ssl.create_default_context(),  # one for the run: CAs are costly
+        ssl_context,
         keepalive_expiry=options.keepalive_expiry,
         max_idle=options.max_idle,
+        when_mocked=lambda: _mockable_transport(guard, ssl_context),
     )
     # Cookies are kept per probe, not per run: one site's cookies must never reach another
     # link's request, and a run over thousands of links must not grow a jar.

@@ -25,4 +25,8 @@ def lazy_module(name: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     loader.exec_module(module)
+    parent, _, child = name.rpartition(".")
+    if parent:
+        # As an import does: ``package.child`` then works (monkeypatch paths, library use).
+        setattr(sys.modules[parent], child, module)
     return module

@@ -172,8 +172,10 @@ class Transport(httpx.AsyncBaseTransport):
         keepalive_expiry: float = 5.0,
         max_idle: int = 256,
         clock: Callable[[], float] = time.monotonic,
+        when_mocked: Callable[[], httpx.AsyncBaseTransport] | None = None,
     ) -> None:
         self._connect = connect
+        self._when_mocked = when_mocked
         self._ssl_context = ssl_context
         self._keepalive_expiry = keepalive_expiry
         self._max_idle = max_idle
@@ -181,15 +183,21 @@ class Transport(httpx.AsyncBaseTransport):
         self._idle: dict[Origin, list[_Connection]] = {}
         self._idle_order: OrderedDict[_Connection, None] = OrderedDict()  # oldest first
         self._open: set[_Connection] = set()
-        self._standard: httpx.AsyncHTTPTransport | None = None  # only while mocked
+        self._standard: httpx.AsyncBaseTransport | None = None  # only while mocked
         self._closed = False
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if _mocked():
-            # respx (or another mock) has replaced httpx's or httpcore's sending: go the way
+            # respx (or pytest-httpx) has replaced httpx's or httpcore's sending: go the way
             # httpx's own transport goes, so the mock answers exactly as it would there.
+            # ``when_mocked`` builds that transport (client.py's keeps the address guard for
+            # a route the mock lets through).
             if self._standard is None:
-                self._standard = httpx.AsyncHTTPTransport(verify=self._ssl_context)
+                self._standard = (
+                    self._when_mocked()
+                    if self._when_mocked is not None
+                    else httpx.AsyncHTTPTransport(verify=self._ssl_context)
+                )
             return await self._standard.handle_async_request(request)
         url = request.url
         scheme = url.scheme
@@ -197,11 +205,16 @@ class Transport(httpx.AsyncBaseTransport):
             raise httpx.UnsupportedProtocol(f"not an HTTP URL scheme: {scheme!r}")
         if not url.host:
             raise httpx.UnsupportedProtocol("the URL has no host")
-        origin = (scheme, url.host, url.port or (443 if scheme == "https" else 80))
+        # The host as sent (IDNA 2008 A-labels, as in the Host header): Python's own codec
+        # is IDNA 2003, which maps "straße.de" to another site, strasse.de.
+        host = url.raw_host.decode("ascii")
+        origin = (scheme, host, url.port or (443 if scheme == "https" else 80))
         timeouts: dict[str, float | None] = request.extensions.get("timeout", {})
         head = _request_head(request)
         body = await _request_body(request)
         while True:
+            if self._closed:  # closed while a stale connection was being replaced
+                raise httpx.ConnectError("the transport is closed")
             connection = self._take_idle(origin)
             if connection is None:
                 connection = await self._new_connection(origin, timeouts.get("connect"))
@@ -313,10 +326,12 @@ class Transport(httpx.AsyncBaseTransport):
         keep_alive = (
             framing != "close"
             and _keep_alive(version, headers)
-            # Both lengths at once smell of response splitting (RFC 9112 6.3): the body is
-            # read by Transfer-Encoding, and the connection is not trusted with another.
+            # Both lengths at once smell of response splitting, and so does Transfer-Encoding
+            # in HTTP/1.0 (RFC 9112 6.1, 6.3): the body is read by Transfer-Encoding, and the
+            # connection is not trusted with another answer.
             and not (
-                _field_values(headers, b"transfer-encoding") and _has(headers, b"content-length")
+                _field_values(headers, b"transfer-encoding")
+                and (version == 0 or _has(headers, b"content-length"))
             )
             # A request that asked for the close gets it, whatever the server says.
             and b"close" not in _field_values(list(request.headers.raw), b"connection")
