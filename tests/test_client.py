@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
+import threading
+
 import httpx
 import pytest
 from hypothesis import given
@@ -9,6 +13,7 @@ from hypothesis import strategies as st
 
 from linkwatch.client import (
     Guard,
+    NameLookupError,
     NameNotFoundError,
     PrivateAddressError,
     build_client,
@@ -134,3 +139,84 @@ async def test_system_resolver_reports_an_impossible_name_as_not_found(monkeypat
     monkeypatch.setattr("socket.getaddrinfo", too_long)
     with pytest.raises(NameNotFoundError):
         await system_resolver("a" * 64 + ".example", 80)
+
+
+# ------------------------------------------------------------------ lookups for a run
+def _counting(answers):
+    """A resolver that answers from ``answers`` (a value, or an exception to raise) and
+    counts the questions."""
+    asked: list[str] = []
+
+    async def resolve(host: str, port: int):
+        asked.append(host)
+        await asyncio.sleep(0)  # an answer comes later, as a real lookup's does
+        answer = answers[host]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    return resolve, asked
+
+
+async def test_a_name_is_looked_up_once_per_run():
+    """Links of one site share one lookup, even when they ask at the same moment."""
+    resolve, asked = _counting({"site.example": ["8.8.8.8"]})
+    guard = Guard(resolve)
+    results = await asyncio.gather(*(guard.addresses("site.example", 443) for _ in range(5)))
+    assert await guard.addresses("SITE.example.", 80) == ["8.8.8.8"]
+    assert results == [["8.8.8.8"]] * 5
+    assert asked == ["site.example"]
+
+
+async def test_no_such_host_stands_but_a_failed_lookup_is_asked_again():
+    """NXDOMAIN is an answer for the run; a lookup that failed for now is retried."""
+    resolve, asked = _counting(
+        {"gone.example": NameNotFoundError("gone"), "flaky.example": NameLookupError("busy")}
+    )
+    guard = Guard(resolve)
+    for _ in range(2):
+        with pytest.raises(NameNotFoundError):
+            await guard.addresses("gone.example", 80)
+        with pytest.raises(NameLookupError):
+            await guard.addresses("flaky.example", 80)
+    assert asked == ["gone.example", "flaky.example", "flaky.example"]
+
+
+async def test_a_cached_answer_is_still_judged_by_the_guard():
+    """The guard checks the addresses every time, cached or not."""
+    resolve, _ = _counting({"inside.example": ["10.0.0.7"]})
+    guard = Guard(resolve)
+    for _ in range(2):
+        with pytest.raises(PrivateAddressError):
+            await guard.addresses("inside.example", 80)
+
+
+async def test_a_link_that_stops_waiting_does_not_cancel_the_lookup():
+    """A deadline that cuts one link's wait leaves the lookup running for the others."""
+    release = asyncio.Event()
+
+    async def slow(host: str, port: int):
+        await release.wait()
+        return ["8.8.8.8"]
+
+    guard = Guard(slow)
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.01):
+            await guard.addresses("slow.example", 80)
+    waiting = asyncio.ensure_future(guard.addresses("slow.example", 80))
+    release.set()
+    assert await waiting == ["8.8.8.8"]
+
+
+async def test_system_lookups_run_many_at_once(monkeypatch):
+    """Lookups are not queued behind asyncio's small default pool (cpu + 4 threads): 20
+    lookups that each wait for all the others complete."""
+    together = threading.Barrier(20, timeout=5)
+
+    def lookup(host, port, *args, **kwargs):
+        together.wait()  # raises BrokenBarrierError unless 20 lookups run at once
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("8.8.4.4", port))]
+
+    monkeypatch.setattr("socket.getaddrinfo", lookup)
+    answers = await asyncio.gather(*(system_resolver(f"h{i}.example", 80) for i in range(20)))
+    assert answers == [["8.8.4.4"]] * 20

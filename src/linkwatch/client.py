@@ -9,9 +9,11 @@ check and the connect cannot slip past, because there is no separate check.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import socket
 import ssl
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import TYPE_CHECKING
@@ -59,6 +61,20 @@ _NOT_FOUND_CODES = frozenset(
 )
 
 
+# getaddrinfo blocks, so lookups run in threads. asyncio's default pool has cpu + 4 threads
+# (6 on two cores): a list of thousands of sites would wait in line for DNS while the
+# checker's 64 or 128 slots idle. Created on first use; threads end with the process.
+LOOKUP_THREADS = 32
+_lookup_pool: ThreadPoolExecutor | None = None
+
+
+def _lookups() -> ThreadPoolExecutor:
+    global _lookup_pool  # noqa: PLW0603 - one pool for the process, made on first use
+    if _lookup_pool is None:
+        _lookup_pool = ThreadPoolExecutor(LOOKUP_THREADS, thread_name_prefix="linkwatch-dns")
+    return _lookup_pool
+
+
 async def system_resolver(host: str, port: int) -> Sequence[str]:
     """Resolve with the operating system, addresses in its preferred order, duplicates removed."""
     name = host.rstrip(".").lower()
@@ -71,7 +87,9 @@ async def system_resolver(host: str, port: int) -> Sequence[str]:
         pass
     loop = asyncio.get_running_loop()
     try:
-        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = await loop.run_in_executor(
+            _lookups(), functools.partial(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+        )
     except UnicodeError as e:  # a label over 63 characters, say: no such name can exist
         raise NameNotFoundError(f"{host}: not a valid host name") from e
     except socket.gaierror as e:
@@ -137,10 +155,33 @@ class Guard:
         self._resolver = resolver
         self._allow_private = allow_private
         self._is_allowed = is_allowed
+        # One lookup per name for the run (the guard's client lives for one run): links of
+        # one site share it, and a name cannot answer differently from one link to the next.
+        self._answers: dict[str, asyncio.Future[Sequence[str]]] = {}
+
+    async def _resolve(self, host: str, port: int) -> Sequence[str]:
+        key = host.rstrip(".").lower()
+        answer = self._answers.get(key)
+        if answer is None:
+            answer = self._answers[key] = asyncio.ensure_future(self._resolver(host, port))
+            # An answer, or "no such host", stands for the run; a lookup that failed for now
+            # (no resolver, a timeout) is asked again next time.
+            answer.add_done_callback(lambda done: self._forget_failed(key, done))
+        # shield: a link whose deadline passes stops waiting; the lookup goes on for the others.
+        return await asyncio.shield(answer)
+
+    def _forget_failed(self, key: str, done: asyncio.Future[Sequence[str]]) -> None:
+        failed = done.cancelled() or done.exception() is not None
+        if (
+            failed
+            and (done.cancelled() or not isinstance(done.exception(), NameNotFoundError))
+            and self._answers.get(key) is done
+        ):
+            del self._answers[key]
 
     async def addresses(self, host: str, port: int) -> Sequence[str]:
         """The addresses ``host`` may be reached at; raises if any of them is refused."""
-        addresses = await self._resolver(host, port)
+        addresses = await self._resolve(host, port)
         if not self._allow_private:
             # One bad answer is enough: a name that mixes public and private addresses
             # is exactly how DNS rebinding reaches an internal service.
