@@ -207,3 +207,108 @@ def test_import_into_a_file_whose_links_key_is_still_empty(tmp_path):
     assert result.exit_code == 0, result.output
     assert target.read_text(encoding="utf-8").startswith("# mine\nversion: 1\nlinks:\n  - name: ")
     assert len(config.load(target).links) == 5
+
+
+PARENTS_MD = """\
+# Help for parents
+- [Contents](#contents)
+- [NSPCC](https://www.nspcc.org.uk/) helpline for adults
+- See the [FAQ](faq.html) and [top](#top).
+
+```sh
+curl https://example.com/api/v1?token=abc
+```
+
+Use `https://inline.example.org/x` in your config.
+Get Safe Online: https://www.getsafeonline.org/
+"""
+
+
+def test_import_markdown_leaves_code_out_and_counts_in_page_links(tmp_path):
+    """Code is not imported, #anchors are only counted, a relative link says how to import it."""
+    page = tmp_path / "page.md"
+    page.write_text(PARENTS_MD, encoding="utf-8")
+    result = run_cli("import", str(page), "--into", str(tmp_path / "links.yaml"))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "  - name: NSPCC\n"
+        "    url: https://www.nspcc.org.uk/\n"
+        "    source: Help for parents (page.md)\n"
+        "\n"
+        "  - name: Get Safe Online\n"
+        "    url: https://www.getsafeonline.org/\n"
+        "    source: Help for parents (page.md)\n"
+    )
+    assert result.stderr == (
+        f"{page}:4: relative link in a local file, skipped: faq.html"
+        " (import from the page's URL to resolve it)\n"
+        f"2 links new for {tmp_path / 'links.yaml'}; 1 relative, skipped;"
+        " 2 in-page links (#...) ignored; run again with --write to add them\n"
+    )
+
+
+def test_import_markdown_names_are_plain_words(tmp_path):
+    """Bold, code, badges and reference-style links give plain names in links.yaml."""
+    page = tmp_path / "resources.md"
+    page.write_text(
+        "# Resources\n\n"
+        "- **Childline**: https://www.childline.org.uk/\n"
+        "- [`IWF` reporting][iwf]\n"
+        "- [![Shout](https://img.example/shout.svg)](https://giveusashout.org/)\n"
+        "- [Think You *Know*][]\n\n"
+        "[iwf]: https://report.iwf.org.uk/\n"
+        "[think you *know*]: https://www.thinkuknow.co.uk/\n",
+        encoding="utf-8",
+    )
+    target = tmp_path / "links.yaml"
+    result = run_cli("import", str(page), "--into", str(target), "--write")
+    assert result.exit_code == 0, result.output
+    assert [(link.name, link.url, link.line) for link in config.load(target).links] == [
+        ("Childline", "https://www.childline.org.uk/", 3),
+        ("IWF reporting", "https://report.iwf.org.uk/", 7),
+        ("Shout", "https://giveusashout.org/", 11),
+        ("Think You Know", "https://www.thinkuknow.co.uk/", 15),
+    ]
+
+
+def test_import_html_file_takes_only_real_anchors(tmp_path):
+    """URLs in <pre>, <code>, scripts, styles, templates and comments are not imported;
+    an <a href> inside <pre> is."""
+    page = tmp_path / "help.html"
+    page.write_text(
+        "<html><head><title>Help</title>\n"
+        '<script>fetch("https://api.example/track")</script>\n'
+        "<style>body{background:url(https://cdn.example/bg.png)}</style></head><body>\n"
+        '<!-- <a href="https://old.example/">old</a> -->\n'
+        '<pre>curl https://api.example/v1 <a href="https://docs.example/">docs</a></pre>\n'
+        "<p><code>https://code.example/</code></p>\n"
+        '<template><a href="https://template.example/">t</a></template>\n'
+        '<a href="#main">Skip to content</a> <a href="tel:+44800">Call</a>\n'
+        '<a href="https://www.iwf.org.uk/">IWF</a></body></html>\n',
+        encoding="utf-8",
+    )
+    result = run_cli("import", str(page), "--into", str(tmp_path / "links.yaml"))
+    assert result.exit_code == 0, result.output
+    assert [line for line in result.stdout.splitlines() if "url:" in line] == [
+        "    url: https://docs.example/",
+        "    url: https://www.iwf.org.uk/",
+    ]
+    assert result.stderr == (
+        f"{page}:8: not an http(s) link, skipped: tel:+44800\n"
+        f"2 links new for {tmp_path / 'links.yaml'}; 1 not http(s), skipped;"
+        " 1 in-page link (#...) ignored; run again with --write to add them\n"
+    )
+
+
+def test_import_says_why_an_http_link_is_refused(tmp_path):
+    """An http(s) link linkwatch cannot keep (a password in it) is named with the reason."""
+    page = tmp_path / "p.html"
+    page.write_text('<a href="https://user:secret@example.org/">x</a>', encoding="utf-8")
+    result = run_cli("import", str(page), "--into", str(tmp_path / "links.yaml"))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert (
+        f"{page}:1: skipped https://user:secret@example.org/: it contains a user name or"
+        " password; remove the credentials from the URL\n"
+    ) in result.stderr
+    assert "1 invalid, skipped" in result.stderr

@@ -22,6 +22,19 @@ PAGE = b"""<!doctype html>
 </body></html>
 """
 
+MARKDOWN = b"""# Guide for parents
+- [Contents](#contents)
+- See the [FAQ](faq.html), [help](/help) and [top](#top).
+
+```sh
+curl ../api/v1
+```
+"""
+BASED = b"""<html><head><base href="/docs/"></head><body>
+<a href="#top">Top</a> <a href="faq.html">FAQ</a> <a href="javascript:void(0)">Menu</a>
+</body></html>
+"""
+
 
 def run_cli(*args: str):
     return CliRunner().invoke(app, list(args))
@@ -47,6 +60,16 @@ def site(server):
     async def press(request, reader, writer):
         headers = {"Content-Type": "text/plain"}
         await respond(writer, 200, headers, SEED.read_bytes())
+
+    @server.route("/guide/parents.md")
+    async def markdown_page(request, reader, writer):
+        headers = {"Content-Type": "text/markdown; charset=utf-8"}
+        await respond(writer, 200, headers, MARKDOWN)
+
+    @server.route("/based")
+    async def based(request, reader, writer):
+        headers = {"Content-Type": "text/html"}
+        await respond(writer, 200, headers, BASED)
 
     return server
 
@@ -139,3 +162,39 @@ def test_bad_url_is_a_usage_error(tmp_path):
     result = run_cli("import", "https://exa mple.org/", "--into", str(tmp_path / "l.yaml"))
     assert result.exit_code == 2
     assert "error: https://exa mple.org/ contains white space" in result.stderr
+
+
+def test_import_markdown_url_resolves_relative_links(tmp_path, site):
+    """From a URL, a Markdown page's relative links are imported whole; #anchors only counted."""
+    result = run_cli(
+        "import",
+        site.url("/guide/parents.md"),
+        "--allow-private",
+        "--into",
+        str(tmp_path / "l.yaml"),
+    )
+    assert result.exit_code == 0, result.output
+    assert [line for line in result.stdout.splitlines() if "url:" in line] == [
+        f"    url: {site.url('/guide/faq.html')}",
+        f"    url: {site.url('/help')}",
+    ]
+    assert result.stderr == (
+        f"2 links new for {tmp_path / 'l.yaml'}; 2 in-page links (#...) ignored;"
+        " run again with --write to add them\n"
+    )
+
+
+def test_import_html_url_follows_base_href_and_ignores_in_page_links(tmp_path, site):
+    """<base href> decides where relative links go; #top is not the page itself as a link."""
+    result = run_cli(
+        "import", site.url("/based"), "--allow-private", "--into", str(tmp_path / "l.yaml")
+    )
+    assert result.exit_code == 0, result.output
+    assert [line for line in result.stdout.splitlines() if "url:" in line] == [
+        f"    url: {site.url('/docs/faq.html')}"
+    ]
+    assert f"{site.url('/based')}:2: not an http(s) link, skipped: javascript:void(0)\n" in (
+        result.stderr
+    )
+    assert "1 in-page link (#...) ignored" in result.stderr
+    assert "#top" not in result.output

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import yaml
 
 from linkwatch import config, importer
 from linkwatch.errors import ConfigError
-from linkwatch.importer import Candidate, DocKind
+from linkwatch.importer import Candidate, DocKind, Skip
 
 SEED = "tests/data/cleveland-police-2019-03-18.txt"  # a copy of the seed press release
 
@@ -20,8 +22,8 @@ def seed(repo):
 def test_seed_press_release_yields_the_five_links(seed):
     """The press release gives five named links; PACE loses its gclid."""
     kind = importer.detect_kind("release.txt", seed)
-    found, refused = importer.candidates(importer.find_links(seed, kind))
-    assert refused == []
+    found, skipped = importer.candidates(importer.find_links(seed, kind))
+    assert skipped == []
     assert [(c.name, c.url, c.stripped) for c in found] == [
         (
             "CSE awareness campaign",
@@ -115,9 +117,11 @@ def test_html_anchors_with_text_and_relative_links():
         ("mail", "mailto:help@example.org", 4),
     ]
     assert importer.title_of(html, DocKind.HTML) == "Help & advice"
-    kept, refused = importer.candidates(found)
+    kept, skipped = importer.candidates(found)
     assert [c.url for c in kept] == ["https://www.iwf.org.uk/", "https://example.org/report"]
-    assert [f.url for f in refused] == ["mailto:help@example.org"]
+    assert [(s.found.url, s.reason) for s in skipped] == [
+        ("mailto:help@example.org", Skip.NOT_HTTP)
+    ]
 
 
 def test_unnamed_links_take_the_site_name_and_duplicates_collapse():
@@ -197,3 +201,250 @@ def test_markdown_destinations_keep_balanced_parentheses():
     assert [f.url for f in found] == [
         "https://en.wikipedia.org/wiki/Child_grooming_(disambiguation)"
     ]
+
+
+# ------------------------------------------------------------ what is and is not a link
+PARENTS_MD = """\
+# Help for parents
+- [Contents](#contents)
+- [NSPCC](https://www.nspcc.org.uk/) helpline for adults
+- See the [FAQ](faq.html) and [top](#top).
+
+```sh
+curl https://example.com/api/v1?token=abc
+```
+
+Use `https://inline.example.org/x` in your config.
+Get Safe Online: https://www.getsafeonline.org/
+"""
+
+
+def links(text: str, kind: DocKind = DocKind.MARKDOWN, base: str | None = None):
+    return [(f.line, f.url, f.label) for f in importer.find_links(text, kind, base)]
+
+
+def test_markdown_code_is_not_links_and_lines_stay_right():
+    """The fenced block and the code span give nothing; the links around them keep their lines."""
+    assert links(PARENTS_MD) == [
+        (2, "#contents", "Contents"),
+        (3, "https://www.nspcc.org.uk/", "NSPCC"),
+        (4, "faq.html", "FAQ"),
+        (4, "#top", "top"),
+        (11, "https://www.getsafeonline.org/", "Get Safe Online"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "```\nhttps://x.example/\n```",
+        "~~~ {.sh}\n[x](https://x.example/)\n~~~",
+        "   ```\nhttps://x.example/\n   ```",
+        "Intro:\n\n    https://x.example/",
+        "Intro:\n\n\thttps://x.example/",
+        "``a ` https://x.example/ b``",
+        "<!-- https://x.example/ -->",
+        "<!--\n[x](https://x.example/)\n\n-->",
+        "<script>\nfetch('https://x.example/')\n</script>",
+    ],
+)
+def test_markdown_code_and_comments_hold_no_links(code):
+    """Code blocks, code spans, comments and raw script give no link, whatever their form."""
+    text = f"# T\n\n{code}\n\nAfter: https://after.example/\n"
+    found = links(text)
+    assert [url for _, url, _ in found] == ["https://after.example/"]
+    assert found[0][0] == text.splitlines().index("After: https://after.example/") + 1
+
+
+def test_markdown_lines_count_crlf_like_lf():
+    """A page saved with CRLF reports the same line numbers as its editor shows."""
+    text = "# T\r\n\r\n```\r\nhttps://x.example/\r\n```\r\n[A](https://a.example/)\r\n"
+    assert links(text) == [(6, "https://a.example/", "A")]
+
+
+def test_markdown_unterminated_fence_runs_to_the_end():
+    """A fence never closed makes the rest of the page code, as CommonMark renders it."""
+    assert links(
+        "[A](https://a.example/)\n```sh\nhttps://x.example/\n\n[B](https://b.example/)\n"
+    ) == [(1, "https://a.example/", "A")]
+
+
+def test_markdown_indented_lines_in_a_list_are_still_prose():
+    """Four spaces in under a list item is the item's paragraph: its link is found."""
+    text = "- Helplines\n\n    Childline: https://www.childline.org.uk/\n"
+    assert links(text) == [(3, "https://www.childline.org.uk/", "Childline")]
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("- **NSPCC**: https://www.nspcc.org.uk/", "NSPCC"),
+        ("**Help** for *parents*: https://www.nspcc.org.uk/", "Help for parents"),
+        ("[**NSPCC** `online` safety](https://www.nspcc.org.uk/)", "NSPCC online safety"),
+        ("[__NSPCC__ ~~old~~](https://www.nspcc.org.uk/)", "NSPCC old"),
+        ("[my_project_name](https://www.nspcc.org.uk/)", "my_project_name"),
+        ("[Tom \\& \\_Jerry\\_](https://www.nspcc.org.uk/)", "Tom & _Jerry_"),
+        ("[Q&amp;A](https://www.nspcc.org.uk/)", "Q&A"),
+        ("[![NSPCC logo](https://img.example/logo.png)](https://www.nspcc.org.uk/)", "NSPCC logo"),
+        ("Run `make` and see https://www.nspcc.org.uk/", "Run make and see"),
+        ("Use `x` then `https://other.example/` NSPCC https://www.nspcc.org.uk/", "NSPCC"),
+        ("Stray ` tick - https://www.nspcc.org.uk/", "Stray tick"),
+        ("A ` stray tick https://www.nspcc.org.uk/", "A stray tick"),
+        ('<a href="https://www.nspcc.org.uk/">**NSPCC**</a>', "NSPCC"),
+    ],
+)
+def test_markdown_names_carry_no_markdown(text, label):
+    """Emphasis, code, escapes, entities and images never leak into a name."""
+    found = links(text)
+    assert [(url, name) for _, url, name in found if "nspcc" in url] == [
+        ("https://www.nspcc.org.uk/", label)
+    ]
+    assert not any(ch in name for _, _, name in found for ch in "`*[]")
+
+
+def test_markdown_reference_links():
+    """[text][ref], [text][] and [text] take their URL from the first matching definition."""
+    text = (
+        "- [Childline][CL] and [IWF][] and [Shout], not [nothing][none]\n"
+        "\n"
+        "[cl]: https://www.childline.org.uk/\n"
+        "[ iwf ]: <https://www.iwf.org.uk/> 'title'\n"
+        "[shout]: https://giveusashout.org/\n"
+        "[CL]: https://second.example/\n"
+        "```\n[none]: https://in-code.example/\n```\n"
+    )
+    assert links(text) == [
+        (1, "https://www.childline.org.uk/", "Childline"),
+        (1, "https://www.iwf.org.uk/", "IWF"),
+        (1, "https://giveusashout.org/", "Shout"),
+    ]
+
+
+def test_markdown_images_are_not_links_but_name_the_link_around_them():
+    """A badge links to its target, named by its alt text; the image itself is not imported."""
+    text = (
+        "[![Build](https://ci.example/badge.svg)](https://ci.example/run) ![x](https://i.org/x.png)"
+    )
+    assert links(text) == [(1, "https://ci.example/run", "Build")]
+
+
+def test_markdown_raw_html_anchors():
+    """An <a href> written in HTML is a link, named by its text; an <img src> is not."""
+    text = (
+        '<p align="center">\n  <a href="https://www.iwf.org.uk/"><img src="https://i.org/l.png"'
+        ' alt="IWF"></a>\n</p>\n\n<pre>\ncurl https://pre.example/\n'
+        '<a href="https://pre-link.example/">kept</a>\n</pre>\n'
+    )
+    assert links(text) == [
+        (2, "https://www.iwf.org.uk/", "IWF"),
+        (7, "https://pre-link.example/", "kept"),
+    ]
+
+
+def test_markdown_with_many_stray_angle_brackets_is_read_quickly():
+    """Prose full of '<' (for html.parser, each a rescan of the rest) is read in moments."""
+    text = "a <b " * 40_000 + '\n<a href="https://e.org/">E</a> [F](https://f.org/)\n'
+    started = time.perf_counter()
+    assert [url for _, url, _ in links(text)] == ["https://e.org/", "https://f.org/"]
+    assert time.perf_counter() - started < 10
+
+
+def test_markdown_relative_links_resolve_against_the_page():
+    """From a URL, relative links become absolute; in-page ones stay #fragments."""
+    text = "[FAQ](faq.html) [up](../up/) [top](#top) [mail](mailto:a@b.org)\n"
+    assert [url for _, url, _ in links(text, base="https://e.org/help/page.md")] == [
+        "https://e.org/help/faq.html",
+        "https://e.org/up/",
+        "#top",
+        "mailto:a@b.org",
+    ]
+
+
+def test_markdown_title_skips_code_and_comments():
+    """The title is the first real heading, not a shell comment in a code block."""
+    text = "<!-- # draft -->\n```sh\n# install\n```\n#hashtag\n## **Help** for `parents` ##\n"
+    assert importer.title_of(text, DocKind.MARKDOWN) == "Help for parents"
+    assert importer.title_of("Help\n====\n\ntext", DocKind.MARKDOWN) == "Help"
+
+
+def test_plain_text_is_read_as_it_was():
+    """A press release has no code: backticks and fences change nothing in plain text."""
+    text = "```\nNSPCC: https://www.nspcc.org.uk/\n```\n"
+    assert links(text, DocKind.TEXT) == [(2, "https://www.nspcc.org.uk/", "NSPCC")]
+
+
+HTML_PAGE = """\
+<html><head><title>T</title>
+<script>var u = "https://script.example/"; document.write('<a href="https://w.example/">')</script>
+<style>body { background: url(https://style.example/bg.png) }</style></head><body>
+<!-- <a href="https://commented.example/">old</a> -->
+<pre>curl https://pre.example/api <a href="https://pre-link.example/">in pre</a></pre>
+<p><code>https://code.example/</code> <code><a href="https://code-link.example/">c</a></code></p>
+<template><a href="https://template.example/">t</a></template>
+<textarea><a href="https://textarea.example/">t</a></textarea>
+<a href="https://after.example/">after</a>
+</body></html>
+"""
+
+
+def test_html_code_script_style_template_and_comments_give_no_links():
+    """Only real anchors count: kept inside <pre> and <code>, never in inert or hidden parts."""
+    assert links(HTML_PAGE, DocKind.HTML) == [
+        (5, "https://pre-link.example/", "in pre"),
+        (6, "https://code-link.example/", "c"),
+        (9, "https://after.example/", "after"),
+    ]
+
+
+def test_html_base_href_and_in_page_links():
+    """The first <base href> decides where relative links go; #fragments are not resolved."""
+    html = (
+        '<base href="/docs/"><base href="https://other.example/">'
+        '<a href="faq.html">FAQ</a><a href="#top">top</a><a href="">self</a>'
+    )
+    assert [url for _, url, _ in links(html, DocKind.HTML, "https://e.org/a/page")] == [
+        "https://e.org/docs/faq.html",
+        "#top",
+        "",
+    ]
+
+
+def test_html_absolute_base_resolves_links_in_a_local_file():
+    """A saved page that names its address in <base href> can have its relative links imported."""
+    html = '<base href="https://e.org/docs/"><a href="faq.html">FAQ</a>'
+    assert links(html, DocKind.HTML) == [(1, "https://e.org/docs/faq.html", "FAQ")]
+    assert links('<base href="/docs/"><a href="faq.html">FAQ</a>', DocKind.HTML) == [
+        (1, "faq.html", "FAQ")
+    ]
+
+
+def test_html_anchors_left_open_still_count():
+    """An <a> opened inside another ends the first; one never closed runs to the end."""
+    html = '<a href="https://one.example/">one <a href="https://two.example/">two'
+    assert links(html, DocKind.HTML) == [
+        (1, "https://one.example/", "one"),
+        (1, "https://two.example/", "two"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("https://e.org/", None),
+        ("#top", (Skip.IN_PAGE, "")),
+        ("", (Skip.IN_PAGE, "")),
+        ("faq.html", (Skip.RELATIVE, "")),
+        ("/help", (Skip.RELATIVE, "")),
+        ("//cdn.example/x", (Skip.RELATIVE, "")),
+        ("mailto:a@b.org", (Skip.NOT_HTTP, "")),
+        ("tel:+441234", (Skip.NOT_HTTP, "")),
+        ("JavaScript:void(0)", (Skip.NOT_HTTP, "")),
+        (
+            "https://u:p@e.org/",
+            (Skip.INVALID, "contains a user name or password; remove the credentials from the URL"),
+        ),
+    ],
+)
+def test_skip_reason(url, why):
+    """Each link that cannot be an entry says why."""
+    assert importer.skip_reason(url) == why

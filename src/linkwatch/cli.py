@@ -629,7 +629,9 @@ def import_(
 
     Each link is named from its context (the label before it, the link text, else the site),
     cleaned of tracking parameters, and given a `source:`. Links already in the list are
-    skipped and reported. Without --write, prints the YAML it would add.
+    skipped and reported. Code and comments are not read for links; in-page links (#top) are
+    only counted; relative ones resolve when SOURCE is a URL. Without --write, prints the YAML
+    it would add.
     """
     try:
         target = into if into is not None else Path(config.CONFIG_NAME)
@@ -639,8 +641,9 @@ def import_(
             plan = importing.plan(Path(source), target)
         for skipped in plan.already:
             _err(f"already in {plan.target_shown}: {skipped}")
-        for refused in plan.refused:
-            _err(f"{source}:{refused.line}: not an http(s) link, skipped: {refused.url}")
+        for item in plan.skipped:
+            if (message := importing.skip_message(source, item)) is not None:
+                _err(message)
         if source_text is not None:
             plan = importing.with_source(plan, source_text)
         if write:

@@ -5,6 +5,7 @@ Pure: text in, candidate entries out. Fetching a URL and editing links.yaml happ
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 
 import yaml
 
-from linkwatch import urls
+from linkwatch import markdown, urls
 from linkwatch.config import check_url
 from linkwatch.errors import ConfigError, Problem
 from linkwatch.yamlsrc import Node, parse
@@ -52,17 +53,48 @@ class Candidate:
     line: int
 
 
+class Skip(StrEnum):
+    """Why a link found in a document does not become an entry."""
+
+    IN_PAGE = "in-page"  # "#top" (or ""): a place on the page itself, nothing to watch
+    RELATIVE = "relative"  # "faq.html" with no page address to resolve it against
+    NOT_HTTP = "not http(s)"  # mailto:, tel:, javascript:, ftp:, ...
+    INVALID = "invalid"  # http(s), but not a URL links.yaml accepts (white space, a password, ...)
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A link found in a document that is not imported, and why."""
+
+    found: Found
+    reason: Skip
+    detail: str = ""  # for INVALID: what is wrong with the URL
+
+
 # A URL runs until white space or a character that cannot end one in prose.
 _URL_RE = re.compile(r"""https?://[^\s<>"'`]+""", re.IGNORECASE)
-# The destination may hold balanced parentheses, as CommonMark allows (Wikipedia's "_(x)").
-_MD_INLINE_RE = re.compile(
-    r"(!?)\[([^\]\n]*)\]\(\s*<?((?:[^()\s<>]|\([^()\s<>]*\))+)>?(?:\s+[\"'(][^)]*[\"')])?\s*\)"
+# Link text may hold one level of brackets; a destination balanced parentheses, as CommonMark
+# allows (Wikipedia's "_(x)"), or anything but line breaks between <...>.
+_MD_TEXT = r"((?:[^\[\]\n]|\[[^\[\]\n]*\])*)"
+_MD_DEST = r"(?:<([^<>\n]*)>|((?:[^()\s<>]|\([^()\s<>]*\))+))"
+_MD_TITLE = r"""(?:\s+(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\)))?"""
+_MD_INLINE_RE = re.compile(rf"(?<!!)\[{_MD_TEXT}\]\(\s*{_MD_DEST}{_MD_TITLE}\s*\)")
+_MD_IMAGE_RE = re.compile(rf"!\[{_MD_TEXT}\](?:\(\s*{_MD_DEST}{_MD_TITLE}\s*\)|\[[^\[\]\n]*\])?")
+_MD_REF_DEF_RE = re.compile(
+    r"^[ \t]{0,3}\[([^\[\]\n]+)\]:[ \t]*(?:<([^<>\n]*)>|(\S+))(?:[ \t]+.*)?$", re.MULTILINE
 )
-_MD_REF_DEF_RE = re.compile(r"^\s{0,3}\[([^\]]+)\]:\s*<?(\S+?)>?(?:\s+.*)?$", re.MULTILINE)
-_MD_REF_USE_RE = re.compile(r"\[([^\]\n]+)\]\[([^\]\n]*)\]")
+_MD_REF_USE_RE = re.compile(rf"\[{_MD_TEXT}\]\[([^\[\]\n]*)\]")
+_MD_SHORTCUT_RE = re.compile(rf"(?<!\])\[{_MD_TEXT}\](?![\[(:])")
+_MD_HEADING_RE = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+|$)")
+# Emphasis and strike-through marks go; a backslash-escaped character stays. An underscore
+# inside a word (snake_case) is not emphasis.
+_MD_MARKS_RE = re.compile(r"\\([!-/:-@\[-`{-~])|[*`]+|~~+|(?<!\w)_+|_+(?!\w)")
+_SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _TRAILING = ".,;:!?'\"*_"
 _LABEL_TRIM = " \t:;,-\u2013\u2014|*_>#()[]\u2022\"'\u201c\u201d\u2018\u2019<"
 _DATE_LINE_RE = re.compile(r"^[\d\s/.\-]+$")
+# An <a> in these is not a link a reader can follow (<script> and <style> are read as text).
+_INERT = frozenset({"template", "textarea"})
 
 
 def detect_kind(name: str, text: str) -> DocKind:
@@ -81,12 +113,16 @@ def detect_kind(name: str, text: str) -> DocKind:
 
 
 def find_links(text: str, kind: DocKind, base_url: str | None = None) -> list[Found]:
-    """Every http(s) link in the document, in order, with its label."""
+    """Every link in the document, in order, with its label.
+
+    Relative links resolve against ``base_url`` (the page's address, when it came from the
+    web); in-page links (``#top``) are kept as they are, for ``candidates`` to set aside.
+    """
     match kind:
         case DocKind.HTML:
             return _find_html(text, base_url)
         case DocKind.MARKDOWN:
-            return _find_markdown(text)
+            return _find_markdown(text, base_url)
         case DocKind.TEXT:
             return _find_text(text)
 
@@ -94,28 +130,29 @@ def find_links(text: str, kind: DocKind, base_url: str | None = None) -> list[Fo
 def title_of(text: str, kind: DocKind) -> str | None:
     """The document's title: <title>, the first heading, or the first line that is not a date."""
     if kind is DocKind.HTML:
-        parser = _Anchors(None)
+        parser = _Anchors()
         parser.feed(text)
         return _squash(parser.title) or None
+    if kind is DocKind.MARKDOWN:
+        return _markdown_title(markdown.layers(text))
     for raw in text.splitlines():
         line = raw.strip()
-        if kind is DocKind.MARKDOWN and line.startswith("#"):
-            return line.lstrip("#").strip() or None
-        if line and not _DATE_LINE_RE.match(line) and kind is DocKind.TEXT:
+        if line and not _DATE_LINE_RE.match(line):
             return line[:200]
     return None
 
 
 def candidates(
     found: list[Found], settings: TrackingSettings | None = None
-) -> tuple[list[Candidate], list[Found]]:
-    """Clean, name and de-duplicate found links; also return those refused as not http(s)."""
+) -> tuple[list[Candidate], list[Skipped]]:
+    """Clean, name and de-duplicate found links; also return those set aside, with why."""
     out: list[Candidate] = []
-    refused: list[Found] = []
+    skipped: list[Skipped] = []
     seen: set[str] = set()
     for item in found:
-        if check_url(item.url) is not None:
-            refused.append(item)
+        why = skip_reason(item.url)
+        if why is not None:
+            skipped.append(Skipped(item, *why))
             continue
         cleaned, stripped = urls.strip_tracking(item.url, settings)
         key = urls.dedupe_key(cleaned, settings)
@@ -123,7 +160,20 @@ def candidates(
             continue
         seen.add(key)
         out.append(Candidate(item.label or site_name(cleaned), cleaned, stripped, item.line))
-    return out, refused
+    return out, skipped
+
+
+def skip_reason(url: str) -> tuple[Skip, str] | None:
+    """Why ``url`` cannot be an entry (and what is wrong with it), or None when it can."""
+    if not url or url.startswith("#"):
+        return Skip.IN_PAGE, ""
+    scheme = _SCHEME_RE.match(url)
+    if scheme is None:
+        return Skip.RELATIVE, ""
+    if scheme.group().removesuffix(":").lower() not in {"http", "https"}:
+        return Skip.NOT_HTTP, ""
+    problem = check_url(url)
+    return None if problem is None else (Skip.INVALID, problem)
 
 
 def site_name(url: str) -> str:
@@ -182,86 +232,202 @@ def _find_text(text: str) -> list[Found]:
     return found
 
 
-def _find_markdown(text: str) -> list[Found]:
-    found: list[Found] = []
-    definitions = {m.group(1).lower(): m.group(2) for m in _MD_REF_DEF_RE.finditer(text)}
-    for number, line in enumerate(text.splitlines(), start=1):
-        if _MD_REF_DEF_RE.match(line):
+def _resolve(url: str, base_url: str | None) -> str:
+    """``url`` made absolute against ``base_url``; an in-page link (``#top``) stays as it is."""
+    if base_url is None or not url or url.startswith("#"):
+        return url
+    try:
+        return urljoin(base_url, url)
+    except ValueError:  # e.g. an unclosed '[' of an IPv6 address: left for check_url to name
+        return url
+
+
+def _ref_key(label: str) -> str:
+    """A reference label as CommonMark matches it: case and runs of white space do not count."""
+    return " ".join(label.split()).casefold()
+
+
+def _md_label(text: str) -> str:
+    """Markdown link text as a reader sees it: images by their alt text, no marks or tags."""
+    text = _MD_IMAGE_RE.sub(lambda match: match.group(1), text)
+    text = _MD_INLINE_RE.sub(lambda match: match.group(1), text)
+    text = markdown.TAG_RE.sub(" ", text)
+    text = _MD_MARKS_RE.sub(lambda match: match.group(1) or "", text)
+    return _squash(html.unescape(text))
+
+
+def _find_markdown(text: str, base_url: str | None) -> list[Found]:
+    view = markdown.layers(text)
+    definitions: dict[str, str] = {}
+    for match in _MD_REF_DEF_RE.finditer("\n".join(view.prose)):
+        # The first definition of a label wins, as in CommonMark.
+        definitions.setdefault(_ref_key(match.group(1)), match.group(2) or match.group(3) or "")
+    # (line, column, link): sorted at the end so links come in the order a reader meets them.
+    spotted: list[tuple[int, int, Found]] = []
+    # Raw HTML anchors, in a paragraph or an HTML block; their span is taken on the line.
+    anchored: dict[int, list[tuple[int, int]]] = {}
+    parser = _Anchors()
+    parser.feed(view.html)
+    parser.close()
+    for anchor in parser.anchors:
+        spotted.append(
+            (anchor.line, anchor.column, Found(anchor.href, _md_label(anchor.text), anchor.line))
+        )
+        if anchor.end[0] == anchor.line:
+            anchored.setdefault(anchor.line, []).append((anchor.column, anchor.end[1]))
+    for number, (prose, words) in enumerate(zip(view.prose, view.words, strict=True), start=1):
+        if _MD_REF_DEF_RE.match(prose):
             continue
-        taken: list[tuple[int, int]] = []
+        # Columns already spoken for: a bytearray keeps a line of many links linear.
+        taken = bytearray(len(prose))
+        for start, end in anchored.get(number, []):
+            taken[start:end] = b"\x01" * len(taken[start:end])
+        # Images are not links (a linked image's alt text names its link).
+        for match in _MD_IMAGE_RE.finditer(prose):
+            _take(taken, match)
+        line = _MD_IMAGE_RE.sub(lambda match: " " * len(match.group()), prose)
         for match in _MD_INLINE_RE.finditer(line):
-            taken.append(match.span())
-            if match.group(1):  # an image, not a link
-                continue
-            label = _squash(re.sub(r"[*_`]", "", match.group(2)))
-            found.append(Found(match.group(3), label, number))
-        for match in _MD_REF_USE_RE.finditer(line):
-            taken.append(match.span())
-            ref = (match.group(2) or match.group(1)).lower()
-            if ref in definitions:
-                label = _squash(re.sub(r"[*_`]", "", match.group(1)))
-                found.append(Found(definitions[ref], label, number))
+            _take(taken, match)
+            url = match.group(2) if match.group(2) is not None else match.group(3)
+            label = _md_label(words[match.start(1) : match.end(1)])
+            spotted.append((number, match.start(), Found(url, label, number)))
+        # [text][ref], [text][] and [text], when a definition gives the reference.
+        for pattern in (_MD_REF_USE_RE, _MD_SHORTCUT_RE):
+            for match in pattern.finditer(line):
+                ref = _ref_key(match.group(match.lastindex or 1) or match.group(1))
+                if ref not in definitions or taken.find(1, *match.span()) != -1:
+                    continue
+                _take(taken, match)
+                label = _md_label(words[match.start(1) : match.end(1)])
+                spotted.append((number, match.start(), Found(definitions[ref], label, number)))
         for match in _URL_RE.finditer(line):
-            if any(a <= match.start() < b for a, b in taken):
+            if taken.find(1, *match.span()) != -1:
                 continue
-            since = max((b for _, b in taken if b <= match.start()), default=0)
-            label = _label_before(line, match.start(), since)
-            taken.append(match.span())
-            found.append(Found(_clean_url(match.group(0)), label, number))
-    return sorted(found, key=lambda f: f.line)
+            since = taken.rfind(1, 0, match.start()) + 1
+            # A URL quoted in code before this one is no part of its name either.
+            quoted = _URL_RE.finditer(words, since, match.start())
+            since = max((quote.end() for quote in quoted), default=since)
+            label = _md_label(_label_before(words, match.start(), since))
+            _take(taken, match)
+            spotted.append((number, match.start(), Found(_clean_url(match.group()), label, number)))
+    spotted.sort(key=lambda item: item[:2])
+    return [Found(_resolve(f.url, base_url), f.label, f.line) for _, _, f in spotted]
+
+
+def _take(taken: bytearray, match: re.Match[str]) -> None:
+    start, end = match.span()
+    taken[start:end] = b"\x01" * (end - start)
+
+
+def _markdown_title(view: markdown.Layers) -> str | None:
+    """The first heading: ``# Title``, or a line underlined with ``===``."""
+    for number, prose in enumerate(view.prose):
+        heading = _MD_HEADING_RE.match(prose)
+        if heading is not None:
+            title = re.sub(r"(?:^|[ \t]+)#+[ \t]*$", "", view.words[number][heading.end() :])
+            return _md_label(title) or None
+        following = view.prose[number + 1] if number + 1 < len(view.prose) else ""
+        if prose.strip() and re.fullmatch(r" {0,3}=+[ \t]*", following):
+            return _md_label(view.words[number]) or None
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Anchor:
+    href: str
+    text: str
+    line: int  # where the <a> starts (1-based line, 0-based column)
+    column: int
+    end: tuple[int, int]  # where it ends
 
 
 class _Anchors(HTMLParser):
-    """Collects <a href> with their text, and the <title>."""
+    """Collects <a href> with their text, the first <base href>, and the <title>.
 
-    def __init__(self, base_url: str | None) -> None:
+    Anchors in comments, <script> and <style> never reach the handlers; those in <template>
+    and <textarea> are skipped here. An <a> inside <pre> or <code> is still a link.
+    """
+
+    def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.base_url = base_url
-        self.found: list[Found] = []
+        self.anchors: list[_Anchor] = []
+        self.base: str | None = None
         self.title = ""
         self._in_title = False
+        self._inert = 0
         self._href: str | None = None
         self._text: list[str] = []
-        self._line = 0
+        self._start = (0, 0)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "title":
+        if tag in _INERT:
+            self._inert += 1
+        elif tag == "title":
             self._in_title = True
-        elif tag == "base" and self.base_url is not None:
+        elif tag == "base":
             href = dict(attrs).get("href")
-            if href:
-                self.base_url = urljoin(self.base_url, href.strip())
-        elif tag == "a":
+            if href and self.base is None:  # only the first <base href> counts
+                self.base = href.strip()
+        elif tag == "a" and not self._inert:
+            self._finish()  # an <a> inside an <a> ends the first, as browsers do
             href = dict(attrs).get("href")
             if href is not None:
                 self._href = href.strip()
                 self._text = []
-                self._line = self.getpos()[0]
+                self._start = self.getpos()
         elif tag == "img" and self._href is not None:
             alt = dict(attrs).get("alt")
             if alt:
                 self._text.append(alt)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "title":
+        if tag in _INERT:
+            self._inert = max(0, self._inert - 1)
+        elif tag == "title":
             self._in_title = False
-        elif tag == "a" and self._href is not None:
-            href = urljoin(self.base_url, self._href) if self.base_url else self._href
-            self.found.append(Found(href, _squash("".join(self._text)), self._line))
-            self._href = None
+        elif tag == "a":
+            self._finish()
 
     def handle_data(self, data: str) -> None:
         if self._in_title:
             self.title += data
-        if self._href is not None:
+        if self._href is not None and not self._inert:
             self._text.append(data)
 
+    def close(self) -> None:
+        super().close()
+        self._finish()  # an <a> never closed runs to the end of the document
 
-def _find_html(text: str, base_url: str | None) -> list[Found]:
-    parser = _Anchors(base_url)
+    def _finish(self) -> None:
+        if self._href is not None:
+            line, column = self._start
+            self.anchors.append(
+                _Anchor(self._href, "".join(self._text), line, column, self.getpos())
+            )
+            self._href = None
+
+
+def _find_html(text: str, page_url: str | None) -> list[Found]:
+    parser = _Anchors()
     parser.feed(text)
     parser.close()
-    return parser.found
+    base = _document_base(page_url, parser.base)
+    return [Found(_resolve(a.href, base), _squash(a.text), a.line) for a in parser.anchors]
+
+
+def _document_base(page_url: str | None, declared: str | None) -> str | None:
+    """Where relative links resolve: the page's <base href> if it gives an http(s) address
+    (itself resolved against the page), else the page's own address.
+
+    A local file with an absolute <base href> can so be imported with its relative links.
+    """
+    if declared is None:
+        return page_url
+    try:
+        base = urljoin(page_url or "", declared)
+    except ValueError:
+        return page_url
+    return base if check_url(base) is None else page_url
 
 
 # ------------------------------------------------------------------------ writing entries

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, assert_never
 
 from linkwatch import config, fileio, importer, urls
 from linkwatch.errors import ConfigError, Problem
@@ -13,7 +14,7 @@ from linkwatch.yamlsrc import MAX_FILE_BYTES, Node, parse, read_text
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from linkwatch.importer import Candidate, Found
+    from linkwatch.importer import Candidate, Skipped
     from linkwatch.models import TrackingSettings
     from linkwatch.webpage import Page
 
@@ -27,7 +28,7 @@ class ImportPlan:
     original: bytes | None  # the target's bytes as read; None when it does not exist yet
     entries: tuple[Candidate, ...]
     already: tuple[str, ...]  # URLs skipped because the list has them, with their line
-    refused: tuple[Found, ...]  # links that are not http(s) URLs
+    skipped: tuple[Skipped, ...]  # links that cannot be entries (in-page, relative, mailto:, ...)
     source: str  # what each entry's `source:` says
 
 
@@ -99,7 +100,7 @@ def plan_text(
             existing = {urls.dedupe_key(link.url, settings): link.url_line for link in cfg.links}
 
     found = importer.find_links(text, kind, base_url)
-    candidates, refused = importer.candidates(found, settings)
+    candidates, skipped = importer.candidates(found, settings)
     fresh: list[Candidate] = []
     already: list[str] = []
     for candidate in candidates:
@@ -114,7 +115,7 @@ def plan_text(
         original=original,
         entries=tuple(fresh),
         already=tuple(already),
-        refused=tuple(refused),
+        skipped=tuple(skipped),
         source=label,
     )
 
@@ -149,6 +150,28 @@ def write(result: ImportPlan) -> None:
     )
 
 
+def skip_message(source: str, skipped: Skipped) -> str | None:
+    """The line telling the user a link was not imported; None for in-page links (``#top``),
+    which are only counted in the summary: a table of contents would otherwise fill the screen.
+    """
+    where = f"{source}:{skipped.found.line}"
+    url = skipped.found.url
+    match skipped.reason:
+        case importer.Skip.IN_PAGE:
+            return None
+        case importer.Skip.RELATIVE:
+            return (
+                f"{where}: relative link in a local file, skipped: {url}"
+                " (import from the page's URL to resolve it)"
+            )
+        case importer.Skip.NOT_HTTP:
+            return f"{where}: not an http(s) link, skipped: {url}"
+        case importer.Skip.INVALID:
+            return f"{where}: skipped {url}: it {skipped.detail}"
+        case unreachable:
+            assert_never(unreachable)
+
+
 def summary(result: ImportPlan, *, wrote: bool) -> str:
     """One line saying what happened."""
     new = len(result.entries)
@@ -156,8 +179,15 @@ def summary(result: ImportPlan, *, wrote: bool) -> str:
     parts = [f"{new} link{'s' if new != 1 else ''} {verb} {result.target_shown}"]
     if result.already:
         parts.append(f"{len(result.already)} already there")
-    if result.refused:
-        parts.append(f"{len(result.refused)} not http(s), skipped")
+    counts = Counter(item.reason for item in result.skipped)
+    if n := counts[importer.Skip.RELATIVE]:
+        parts.append(f"{n} relative, skipped")
+    if n := counts[importer.Skip.NOT_HTTP]:
+        parts.append(f"{n} not http(s), skipped")
+    if n := counts[importer.Skip.INVALID]:
+        parts.append(f"{n} invalid, skipped")
+    if n := counts[importer.Skip.IN_PAGE]:
+        parts.append(f"{n} in-page link{'s' if n != 1 else ''} (#...) ignored")
     if new and not wrote:
         parts.append("run again with --write to add them")
     return "; ".join(parts)
