@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from conftest import DATA
 from linkwatch import config
 from linkwatch.cli import app
 
@@ -209,19 +210,7 @@ def test_import_into_a_file_whose_links_key_is_still_empty(tmp_path):
     assert len(config.load(target).links) == 5
 
 
-PARENTS_MD = """\
-# Help for parents
-- [Contents](#contents)
-- [NSPCC](https://www.nspcc.org.uk/) helpline for adults
-- See the [FAQ](faq.html) and [top](#top).
-
-```sh
-curl https://example.com/api/v1?token=abc
-```
-
-Use `https://inline.example.org/x` in your config.
-Get Safe Online: https://www.getsafeonline.org/
-"""
+PARENTS_MD = (DATA / "parents.md").read_text(encoding="utf-8")
 
 
 def test_import_markdown_leaves_code_out_and_counts_in_page_links(tmp_path):

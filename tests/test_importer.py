@@ -7,6 +7,7 @@ import time
 import pytest
 import yaml
 
+from conftest import DATA
 from linkwatch import config, importer
 from linkwatch.errors import ConfigError
 from linkwatch.importer import Candidate, DocKind, Skip
@@ -204,19 +205,7 @@ def test_markdown_destinations_keep_balanced_parentheses():
 
 
 # ------------------------------------------------------------ what is and is not a link
-PARENTS_MD = """\
-# Help for parents
-- [Contents](#contents)
-- [NSPCC](https://www.nspcc.org.uk/) helpline for adults
-- See the [FAQ](faq.html) and [top](#top).
-
-```sh
-curl https://example.com/api/v1?token=abc
-```
-
-Use `https://inline.example.org/x` in your config.
-Get Safe Online: https://www.getsafeonline.org/
-"""
+PARENTS_MD = (DATA / "parents.md").read_text(encoding="utf-8")
 
 
 def links(text: str, kind: DocKind = DocKind.MARKDOWN, base: str | None = None):
