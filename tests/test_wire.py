@@ -1016,3 +1016,33 @@ async def test_a_respx_pass_through_route_still_meets_the_guard():
             with pytest.raises(PrivateAddressError):
                 await c.get(peer.url())
     assert peer.connections == 0
+
+
+async def test_late_bytes_of_a_head_answer_do_not_fail_the_next_request():
+    """A server that sends a HEAD answer's body late, on the kept-alive connection: the next
+    request's answer head is garbled there, so it goes once more on a new connection."""
+
+    async def late_body(peer: Peer, number: int, reader, writer) -> None:
+        while (seen := await peer.read(reader, number)) is not None:
+            if seen.method == "HEAD":
+                writer.write(ok(b"", "Content-Length: 5"))  # no body: right for HEAD
+            elif number == 1:
+                writer.write(b"hello" + ok(b"stale"))  # the HEAD body, sent late, first
+            else:
+                writer.write(ok(b"fresh"))
+            await writer.drain()
+
+    async with Peer(late_body) as peer, client() as c:
+        assert (await c.head(peer.url())).status_code == 200
+        second = await c.get(peer.url())
+    assert second.content == b"fresh"
+    assert peer.connections == 2
+    assert [seen.connection for seen in peer.seen] == [1, 1, 2]
+
+
+async def test_garbage_on_a_new_connection_is_the_servers_answer():
+    """Only a reused connection is given a second chance: garbage on a new one is reported."""
+    async with Peer(each(b"this is not http\r\n\r\n")) as peer, client() as c:
+        with pytest.raises(httpx.RemoteProtocolError):
+            await c.get(peer.url())
+    assert len(peer.seen) == 1

@@ -12,8 +12,9 @@ needs and no more:
 - Bodies are handed up exactly as they arrive (Content-Length, chunked or up to the close),
   never decoded: decoding, and bounding it, is the probe's job.
 - A kept-alive connection that the server closed while it was idle is noticed before use
-  or, for HEAD and GET, when it ends without a byte of answer: the request then goes once
-  more on a new connection, as browsers do. Anything else the server gets wrong becomes
+  or, for HEAD and GET, when no valid answer head comes back on it (closed, reset, or
+  bytes of an earlier answer sent late): the request then goes once more on a new
+  connection, as browsers do. Anything else the server gets wrong becomes
   httpx's exception for it (RemoteProtocolError, ReadError, ReadTimeout...), with the
   original error as ``__cause__``.
 
@@ -312,7 +313,11 @@ class Transport(httpx.AsyncBaseTransport):
             try:
                 version, status, reason, headers = await _read_head(wire, read_timeout)
             except (httpx.ReadError, httpx.RemoteProtocolError) as e:
-                if retry_if_stale and not wire.buffer and _nothing_arrived(e):
+                # On a reused connection, no valid head means the connection, not this
+                # request, went bad: closed or reset while idle, or still carrying bytes of
+                # an earlier answer (a body after a HEAD answer, sent late). GET and HEAD go
+                # once more on a new connection; a new one's answer is the server's.
+                if retry_if_stale:
                     self._drop(connection)
                     raise _StaleConnectionError from e
                 raise
@@ -369,15 +374,6 @@ def _mocked() -> bool:
         if current is not original and str(getattr(current, "__module__", "")).startswith(_MOCKERS):
             return True
     return False
-
-
-class _NoAnswerError(httpx.RemoteProtocolError):
-    """The connection ended cleanly before the first byte of an answer."""
-
-
-def _nothing_arrived(exc: httpx.TransportError) -> bool:
-    """Whether the connection ended (closed or reset) before the first byte of an answer."""
-    return isinstance(exc, httpx.ReadError | _NoAnswerError)
 
 
 class _Body(httpx.AsyncByteStream):
@@ -480,7 +476,7 @@ async def _read_head(
                 raise httpx.ReadError(str(wire.error) or "the connection was reset") from wire.error
             if not wire.buffer:
                 # httpcore's words: the probe reads "without sending" as a reset.
-                raise _NoAnswerError("Server disconnected without sending a response.")
+                raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
             raise httpx.RemoteProtocolError("the server closed the connection inside the head")
         try:
             await wire.more(timeout)
