@@ -1046,3 +1046,24 @@ async def test_garbage_on_a_new_connection_is_the_servers_answer():
         with pytest.raises(httpx.RemoteProtocolError):
             await c.get(peer.url())
     assert len(peer.seen) == 1
+
+
+async def test_a_connection_opened_after_aclose_is_closed_at_once():
+    """aclose while a connection is being opened: it is closed, not left open and unowned."""
+    t = None
+    opened: list[wire.Wire] = []
+    guard = Guard(allow_private=True)
+
+    async def connect_then_close(*args):
+        connection = await guard.connect(*args)
+        opened.append(connection)
+        await t.aclose()  # the transport closes while this connection was being opened
+        return connection
+
+    t = wire.Transport(connect_then_close, ssl.create_default_context())
+    async with Peer(each(ok(b"x"))) as peer:
+        with pytest.raises(httpx.ConnectError, match="closed"):
+            await t.handle_async_request(httpx.Request("GET", peer.url()))
+        await peer.over(1)
+    assert opened[0].ended
+    assert t._open == set()

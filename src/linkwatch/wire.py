@@ -242,6 +242,9 @@ class Transport(httpx.AsyncBaseTransport):
         scheme, host, port = origin
         tls = self._ssl_context if scheme == "https" else None
         wire = await self._connect(Wire, host, port, tls, timeout)
+        if self._closed:  # closed while this one was being opened
+            wire.close()
+            raise httpx.ConnectError("the transport is closed")
         connection = _Connection(origin, wire)
         self._open.add(connection)
         return connection
