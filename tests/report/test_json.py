@@ -7,6 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, FormatChecker
 
 from linkwatch.errors import ConfigError
@@ -208,3 +210,17 @@ def test_pieces_are_exactly_the_whole_document(report, clean_report, kind):
 def test_every_format_renders_the_same_text_in_pieces(report, fmt):
     """render_pieces joins to render's text (without colour) for every format."""
     assert "".join(render_pieces(report, fmt, width=100)) == render(report, fmt, width=100)
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(_JSON_VALUES, st.integers(min_value=0, max_value=3))
+def test_indented_writes_what_json_dumps_writes(value, level):
+    """The report's fast indenter gives json.dumps(indent=2)'s text, at any nesting level."""
+    expected = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
+    assert json_format.indented(value, level) == expected

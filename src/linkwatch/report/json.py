@@ -151,10 +151,53 @@ def iter_render(report: Report) -> Iterator[str]:
     yield _escape_unsafe(head[: -len(_EMPTY_TAIL)]) + "["
     separator = "\n    "
     for outcome in report.outcomes:
-        record = json.dumps(outcome_record(outcome), indent=2, ensure_ascii=False)
-        yield _escape_unsafe(separator + record.replace("\n", "\n    "))
+        yield _escape_unsafe(separator + indented(outcome_record(outcome), 2))
         separator = ",\n    "
     yield "\n  ]\n}\n"
+
+
+_encode_string: Callable[[str], str] = (
+    getattr(json.encoder, "c_encode_basestring", None) or json.encoder.py_encode_basestring
+)
+
+
+def indented(value: object, level: int = 0) -> str:
+    """``json.dumps(value, indent=2, ensure_ascii=False)``, nested ``level`` deep, faster.
+
+    CPython 3.11's json module indents in pure Python, through generators, and writing the
+    report of 20,000 links took about a second; this does the same for JSON values (dicts
+    with string keys, lists, strings, numbers, booleans, None) in one recursive pass, with
+    the C string encoder. Anything else goes to json.dumps, which says what is wrong.
+    """
+    if isinstance(value, str):
+        return _encode_string(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is int:
+        return int.__repr__(value)
+    if isinstance(value, dict) and all(type(key) is str for key in value):
+        if not value:
+            return "{}"
+        inner = "\n" + "  " * (level + 1)
+        items = [f"{inner}{_encode_string(k)}: {indented(v, level + 1)}" for k, v in value.items()]
+        return "{" + ",".join(items) + "\n" + "  " * level + "}"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        inner = "\n" + "  " * (level + 1)
+        return (
+            "["
+            + ",".join(inner + indented(v, level + 1) for v in value)
+            + "\n"
+            + "  " * level
+            + "]"
+        )
+    # Floats (json's special cases for nan and infinity) and anything unexpected.
+    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
 
 
 # ---------------------------------------------------------------------------- reading back
