@@ -264,6 +264,14 @@ def test_markdown_indented_lines_in_a_list_are_still_prose():
     assert links(text) == [(3, "https://www.childline.org.uk/", "Childline")]
 
 
+def test_markdown_paragraph_after_a_nested_list_keeps_its_links():
+    """A parent item's paragraph after its sub-list is prose: its link is found."""
+    text = "- Item\n    - Sub item\n\n    Parent paragraph, see [docs](https://b.example/)\n"
+    assert links(text) == [(4, "https://b.example/", "docs")]
+    text = "1.  Install\n    1.  Download\n\n    Then read https://c.example/\n"
+    assert links(text) == [(4, "https://c.example/", "Then read")]
+
+
 @pytest.mark.parametrize(
     ("text", "label"),
     [

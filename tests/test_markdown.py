@@ -60,6 +60,25 @@ def test_indented_code_counts_from_a_list_items_text():
     assert prose(text) == ["- item", "paragraph of the item", "out of the list"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- Item\n    - Sub item\n\n    Parent paragraph\n",
+        "1.  Install\n    1.  Download\n\n    Parent paragraph\n",
+        "- a\n  - b\n    - c\n\n  Parent paragraph\n",
+    ],
+)
+def test_a_paragraph_after_a_nested_list_belongs_to_the_enclosing_item(text):
+    """Indented to a parent item's text after a sub-list, a paragraph is prose, not code."""
+    assert prose(text)[-1] == "Parent paragraph"
+
+
+def test_a_list_ends_at_a_line_left_of_every_items_text():
+    """Once the list has ended, four columns in is code again."""
+    text = "- Item\n    - Sub item\n\nout of the list\n\n    code\n"
+    assert prose(text) == ["- Item", "- Sub item", "out of the list"]
+
+
 def test_indented_code_may_follow_a_heading():
     """A heading is not a paragraph: the indented line after it is code."""
     assert prose("# Title\n    code\n") == ["# Title"]

@@ -111,7 +111,9 @@ def _blocks(lines: list[str]) -> tuple[list[str], list[str]]:
     fence: _Fence | None = None
     in_comment = in_raw = in_code = False
     after_blank = True  # an indented code block may start here (it cannot interrupt a paragraph)
-    list_indent: int | None = None  # the column of the current list item's text
+    # The column of each open list item's text, outermost first: a line belongs to the
+    # innermost item whose text it does not sit left of.
+    items: list[int] = []
     for number, line in enumerate(lines):
         if fence is not None:
             depth, rest = _unquote(line, fence.depth)
@@ -147,9 +149,13 @@ def _blocks(lines: list[str]) -> tuple[list[str], list[str]]:
             after_blank = True
             continue
         item = _LIST_ITEM_RE.match(body)
-        if list_indent is not None and after_blank and width < list_indent and item is None:
-            list_indent = None  # an unindented paragraph after a blank line ends the list
-        base = list_indent or 0
+        if item is not None or after_blank:
+            # A new item, or a paragraph after a blank line, closes the items it sits left
+            # of; one left of every item's text ends the list. (A line without a blank
+            # before it may be a lazy continuation, so it closes nothing.)
+            while items and width < items[-1]:
+                items.pop()
+        base = items[-1] if items else 0
         if width >= base + 4 and (after_blank or in_code):
             prose[number] = html[number] = _blank(line)
             in_code = True
@@ -178,7 +184,7 @@ def _blocks(lines: list[str]) -> tuple[list[str], list[str]]:
                 continue
         if item is not None:
             spaces = _indent(item.group(2))[0]
-            list_indent = width + len(item.group(1)) + (spaces if 1 <= spaces <= 4 else 1)
+            items.append(width + len(item.group(1)) + (spaces if 1 <= spaces <= 4 else 1))
     return prose, html
 
 
