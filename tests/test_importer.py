@@ -273,6 +273,19 @@ def test_markdown_paragraph_after_a_nested_list_keeps_its_links():
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "- Press ` to open\n- [Link](https://a.example/) and `bar`\n",
+        "| Press ` | x |\n| [Link](https://a.example/) | `bar` |\n",
+        "Press ` to open\n## [Link](https://a.example/) and `bar`\n",
+    ],
+)
+def test_markdown_lone_backtick_keeps_the_next_blocks_links(text):
+    """A stray backtick does not make the next list item, table row or heading code."""
+    assert [url for _, url, _ in links(text)] == ["https://a.example/"]
+
+
+@pytest.mark.parametrize(
     ("text", "label"),
     [
         ("- **NSPCC**: https://www.nspcc.org.uk/", "NSPCC"),

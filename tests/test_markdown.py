@@ -109,6 +109,23 @@ def test_code_spans_cross_lines_but_not_paragraphs():
     assert prose("a `x\n\ny` b\n") == ["a `x", "y` b"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- Press ` to open\n- next` item\n",
+        "1. Press ` to open\n2. next` item\n",
+        "| a ` b |\n| next` item |\n",
+        "Press ` to open\n# next` item\n",
+        "# Press ` to open\nnext` item\n",
+        "> Press ` to open\nnext` item\n",
+        "Press ` to open\n> next` item\n",
+    ],
+)
+def test_code_spans_end_with_list_items_headings_table_rows_and_quotes(text):
+    """A lone backtick never pairs with one in the next item, heading, row or block quote."""
+    assert any("next` item" in line for line in prose(text))
+
+
 def test_comment_blocks_run_to_their_end_or_the_documents():
     """A comment opening a line runs across blank lines to -->, or to the end if never closed."""
     assert prose("<!--\nx\n\ny\n--> after\n") == ["after"]

@@ -6,7 +6,8 @@ ones become spaces), so links found in the result carry the document's own line 
 Follows CommonMark where it decides what is code: fenced blocks (``` or ~~~, up to three
 spaces in, unterminated ones running to the end), indented blocks (four columns in, after a
 blank line, never interrupting a paragraph; inside a list, four columns past the item's text),
-code spans (backtick runs of any length, within a paragraph) and HTML comments. Raw HTML
+code spans (backtick runs of any length, within a paragraph, which also ends at a list
+item, a heading, a table row or a change of block-quote depth) and HTML comments. Raw HTML
 blocks opened by <pre>, <script>, <style> or <textarea> at the start of a line are left to the
 HTML reader. It is not a full parser: lists and block quotes are followed only as far as
 telling code from prose needs.
@@ -56,15 +57,16 @@ def layers(text: str) -> Layers:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     prose, html = _blocks(lines)
     words = list(prose)
+    starts = _paragraph_starts(prose)
     start = 0
     while start < len(prose):
         if not prose[start].strip():
             start += 1
             continue
-        end = start
-        while end < len(prose) and prose[end].strip():
+        end = start + 1
+        while end < len(prose) and prose[end].strip() and not starts[end]:
             end += 1
-        # Code spans and comments never cross a blank line: do them a paragraph at a time.
+        # Code spans and comments never cross a paragraph's end: do them a paragraph at a time.
         para_prose, para_words = _inline("\n".join(prose[start:end]))
         html[start:end] = para_prose.split("\n")
         para_prose, para_words = _blank_tags(para_prose), _blank_tags(para_words)
@@ -72,6 +74,27 @@ def layers(text: str) -> Layers:
         words[start:end] = para_words.split("\n")
         start = end
     return Layers(tuple(prose), tuple(words), _only_tags("\n".join(html)))
+
+
+def _paragraph_starts(lines: list[str]) -> list[bool]:
+    """For each line, whether it starts a new block even without a blank line before it.
+
+    A list item, an ATX heading, a table row or a change of block-quote depth starts one; a
+    heading or table row is a block by itself, so the line after it starts one too. A lone
+    backtick so never hides the links of the next item, row or heading.
+    """
+    starts: list[bool] = []
+    previous_depth = 0
+    single = False  # the line before was a heading or a table row
+    for line in lines:
+        depth, rest = _unquote(line)
+        body = rest.lstrip(" \t")
+        own = bool(_HEADING_RE.match(body) or body.startswith("|"))
+        starts.append(
+            single or own or depth != previous_depth or _LIST_ITEM_RE.match(body) is not None
+        )
+        previous_depth, single = depth, own
+    return starts
 
 
 def _blank(text: str) -> str:
@@ -94,14 +117,15 @@ def _indent(text: str) -> tuple[int, int]:
 
 def _unquote(line: str, limit: int | None = None) -> tuple[int, str]:
     """The block-quote depth of ``line`` (at most ``limit``) and what follows the markers."""
-    depth = 0
+    depth = position = 0
+    # Matching at a position, not slicing: a line of many '>' stays linear.
     while limit is None or depth < limit:
-        match = _QUOTE_RE.match(line)
+        match = _QUOTE_RE.match(line, position)
         if match is None:
             break
-        line = line[match.end() :]
+        position = match.end()
         depth += 1
-    return depth, line
+    return depth, line[position:]
 
 
 def _blocks(lines: list[str]) -> tuple[list[str], list[str]]:
