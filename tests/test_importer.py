@@ -330,6 +330,34 @@ def test_markdown_reference_links():
     ]
 
 
+def test_markdown_footnotes_and_loose_definitions_are_prose():
+    """A footnote's text and a "definition" with words after its URL are read as prose."""
+    text = (
+        "Results[^1].\n\n"
+        "[^1]: Source: https://e.example/report.pdf\n"
+        "[WIP]: see https://i.example/ for status\n"
+    )
+    assert links(text) == [
+        (3, "https://e.example/report.pdf", "Source"),
+        (4, "https://i.example/", "see"),
+    ]
+
+
+def test_markdown_unused_definitions_are_links_named_by_their_label():
+    """An http(s) definition nothing refers to is a link; a used or shadowed one is not again."""
+    text = (
+        "See [used].\n\n"
+        "[used]: https://u.example/\n"
+        '[Annual report]: <https://a.example/r.pdf> "Title"\n'
+        "[local]: faq.html\n"
+        "[annual REPORT]: https://shadowed.example/\n"
+    )
+    assert links(text) == [
+        (1, "https://u.example/", "used"),
+        (4, "https://a.example/r.pdf", "Annual report"),
+    ]
+
+
 def test_markdown_images_are_not_links_but_name_the_link_around_them():
     """A badge links to its target, named by its alt text; the image itself is not imported."""
     text = (

@@ -80,9 +80,13 @@ _MD_DEST = r"(?:<([^<>\n]*)>|((?:[^()\s<>]|\([^()\s<>]*\))+))"
 _MD_TITLE = r"""(?:\s+(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\)))?"""
 _MD_INLINE_RE = re.compile(rf"(?<!!)\[{_MD_TEXT}\]\(\s*{_MD_DEST}{_MD_TITLE}\s*\)")
 _MD_IMAGE_RE = re.compile(rf"!\[{_MD_TEXT}\](?:\(\s*{_MD_DEST}{_MD_TITLE}\s*\)|\[[^\[\]\n]*\])?")
+# A definition is its destination and an optional title, nothing else: "[WIP]: see https://…"
+# is prose. A "^" label is a footnote, whose text is prose too.
 _MD_REF_DEF_RE = re.compile(
-    r"^[ \t]{0,3}\[([^\[\]\n]+)\]:[ \t]*(?:<([^<>\n]*)>|(\S+))(?:[ \t]+.*)?$", re.MULTILINE
+    r"[ \t]{0,3}\[(?!\^)([^\[\]\n]+)\]:[ \t]*(?:<([^<>\n]*)>|(\S+))"
+    r"""(?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*$"""
 )
+_HTTP_RE = re.compile(r"https?://", re.IGNORECASE)
 _MD_REF_USE_RE = re.compile(rf"\[{_MD_TEXT}\]\[([^\[\]\n]*)\]")
 _MD_SHORTCUT_RE = re.compile(rf"(?<!\])\[{_MD_TEXT}\](?![\[(:])")
 _MD_HEADING_RE = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+|$)")
@@ -258,10 +262,17 @@ def _md_label(text: str) -> str:
 
 def _find_markdown(text: str, base_url: str | None) -> list[Found]:
     view = markdown.layers(text)
+    # Each label's first definition (it wins, as in CommonMark), by line.
     definitions: dict[str, str] = {}
-    for match in _MD_REF_DEF_RE.finditer("\n".join(view.prose)):
-        # The first definition of a label wins, as in CommonMark.
-        definitions.setdefault(_ref_key(match.group(1)), match.group(2) or match.group(3) or "")
+    defined: dict[str, Found] = {}
+    for number, (prose, words) in enumerate(zip(view.prose, view.words, strict=True), start=1):
+        if (match := _MD_REF_DEF_RE.match(prose)) is not None:
+            key = _ref_key(match.group(1))
+            if key not in definitions:
+                definitions[key] = match.group(2) or match.group(3) or ""
+                label = _md_label(words[match.start(1) : match.end(1)])
+                defined[key] = Found(definitions[key], label, number)
+    used: set[str] = set()
     # (line, column, link): sorted at the end so links come in the order a reader meets them.
     spotted: list[tuple[int, int, Found]] = []
     # Raw HTML anchors, in a paragraph or an HTML block; their span is taken on the line.
@@ -298,6 +309,7 @@ def _find_markdown(text: str, base_url: str | None) -> list[Found]:
                 if ref not in definitions or taken.find(1, *match.span()) != -1:
                     continue
                 _take(taken, match)
+                used.add(ref)
                 label = _md_label(words[match.start(1) : match.end(1)])
                 spotted.append((number, match.start(), Found(definitions[ref], label, number)))
         for match in _URL_RE.finditer(line):
@@ -310,6 +322,10 @@ def _find_markdown(text: str, base_url: str | None) -> list[Found]:
             label = _md_label(_label_before(words, match.start(), since))
             _take(taken, match)
             spotted.append((number, match.start(), Found(_clean_url(match.group()), label, number)))
+    # A definition nothing refers to still lists a link (often a page's list of sources).
+    for key, found in defined.items():
+        if key not in used and _HTTP_RE.match(found.url):
+            spotted.append((found.line, 0, found))
     spotted.sort(key=lambda item: item[:2])
     return [Found(_resolve(f.url, base_url), f.label, f.line) for _, _, f in spotted]
 
