@@ -301,3 +301,34 @@ def test_import_says_why_an_http_link_is_refused(tmp_path):
         " password; remove the credentials from the URL\n"
     ) in result.stderr
     assert "1 invalid, skipped" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<html><body><![ x <a href="https://a.example/">a</a>',
+        '<html><body><![bogus[ x ]]> <a href="https://a.example/">a</a>',
+    ],
+)
+def test_import_html_that_trips_html_parser_still_yields_its_links(tmp_path, html):
+    """A "<![" opening no known section (html.parser raises on it) is text, not a traceback."""
+    page = tmp_path / "p.html"
+    page.write_text(html, encoding="utf-8")
+    result = run_cli("import", str(page), "--into", str(tmp_path / "links.yaml"))
+    assert result.exit_code == 0, result.output
+    assert "    url: https://a.example/" in result.stdout.splitlines()
+
+
+def test_import_html_the_parser_fails_on_is_a_clear_error(tmp_path, monkeypatch):
+    """Any failure inside html.parser becomes "cannot be read as HTML" and exit 2."""
+
+    def fail(self, rawdata):
+        raise AssertionError("we should not get here!")
+
+    monkeypatch.setattr("html.parser.HTMLParser.feed", fail)
+    page = tmp_path / "p.html"
+    page.write_text('<a href="https://a.example/">a</a>', encoding="utf-8")
+    result = run_cli("import", str(page), "--into", str(tmp_path / "links.yaml"))
+    assert result.exit_code == 2
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "p.html: cannot be read as HTML (we should not get here!)" in result.stderr

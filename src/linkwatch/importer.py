@@ -134,9 +134,7 @@ def find_links(text: str, kind: DocKind, base_url: str | None = None) -> list[Fo
 def title_of(text: str, kind: DocKind) -> str | None:
     """The document's title: <title>, the first heading, or the first line that is not a date."""
     if kind is DocKind.HTML:
-        parser = _Anchors()
-        parser.feed(text)
-        return _squash(parser.title) or None
+        return _squash(_parse_html(text).title) or None
     if kind is DocKind.MARKDOWN:
         return _markdown_title(markdown.layers(text))
     for raw in text.splitlines():
@@ -277,10 +275,7 @@ def _find_markdown(text: str, base_url: str | None) -> list[Found]:
     spotted: list[tuple[int, int, Found]] = []
     # Raw HTML anchors, in a paragraph or an HTML block; their span is taken on the line.
     anchored: dict[int, list[tuple[int, int]]] = {}
-    parser = _Anchors()
-    parser.feed(view.html)
-    parser.close()
-    for anchor in parser.anchors:
+    for anchor in _parse_html(view.html).anchors:
         spotted.append(
             (anchor.line, anchor.column, Found(anchor.href, _md_label(anchor.text), anchor.line))
         )
@@ -423,10 +418,28 @@ class _Anchors(HTMLParser):
             self._href = None
 
 
-def _find_html(text: str, page_url: str | None) -> list[Found]:
+class UnreadableHTMLError(ValueError):
+    """html.parser failed inside itself; ``importing`` names the document in a ConfigError."""
+
+
+def _parse_html(text: str) -> _Anchors:
+    """The anchors, base and title of ``text``, read by html.parser.
+
+    Only a '<' opening a real tag, closed comment or declaration reaches the parser (see
+    ``markdown.only_tags``): stray ones make it rescan the rest of the page, and some, such as
+    "<![ x", make it raise. Any failure left inside it is translated here, once.
+    """
     parser = _Anchors()
-    parser.feed(text)
-    parser.close()
+    try:
+        parser.feed(markdown.only_tags(text))
+        parser.close()
+    except (AssertionError, ValueError, IndexError) as e:
+        raise UnreadableHTMLError(f"cannot be read as HTML ({e})") from e
+    return parser
+
+
+def _find_html(text: str, page_url: str | None) -> list[Found]:
+    parser = _parse_html(text)
     base = _document_base(page_url, parser.base)
     return [Found(_resolve(a.href, base), _squash(a.text), a.line) for a in parser.anchors]
 

@@ -82,7 +82,11 @@ def plan_text(
 ) -> ImportPlan:
     """Find the links in ``text`` (called ``name``) and decide which are new to ``target``."""
     kind = kind or importer.detect_kind(name, text)
-    title = importer.title_of(text, kind)
+    try:
+        title = importer.title_of(text, kind)
+        found = importer.find_links(text, kind, base_url)
+    except importer.UnreadableHTMLError as e:
+        raise ConfigError([Problem(name, None, None, "", str(e))]) from e
     label = f"{title} ({name})" if title else name
 
     original: bytes | None = None
@@ -99,7 +103,6 @@ def plan_text(
             settings = cfg.defaults.tracking
             existing = {urls.dedupe_key(link.url, settings): link.url_line for link in cfg.links}
 
-    found = importer.find_links(text, kind, base_url)
     candidates, skipped = importer.candidates(found, settings)
     fresh: list[Candidate] = []
     already: list[str] = []

@@ -48,6 +48,8 @@ _RAW_OPEN_RE = re.compile(r"<(?:pre|script|style|textarea)(?:[\s>]|$)", re.IGNOR
 _RAW_CLOSE_RE = re.compile(r"</(?:pre|script|style|textarea)\s*>", re.IGNORECASE)
 # A tag name must be followed by space, '/' or '>', so autolinks (<https://…>) are not tags.
 TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+# <!DOCTYPE html> and <?xml …?>, closed before any other '<' (a comment is looked at apart).
+_DECLARATION_RE = re.compile(r"<(?:![A-Za-z]|\?)[^<>]*>")
 _INLINE_TOKEN_RE = re.compile(r"\\[\s\S]|`+|<!--")
 _BACKTICKS_RE = re.compile(r"`+")
 
@@ -73,7 +75,7 @@ def layers(text: str) -> Layers:
         prose[start:end] = para_prose.split("\n")
         words[start:end] = para_words.split("\n")
         start = end
-    return Layers(tuple(prose), tuple(words), _only_tags("\n".join(html)))
+    return Layers(tuple(prose), tuple(words), only_tags("\n".join(html)))
 
 
 def _paragraph_starts(lines: list[str]) -> list[bool]:
@@ -247,17 +249,22 @@ def _inline(para: str) -> tuple[str, str]:
     return "".join(prose), "".join(words)
 
 
-def _only_tags(text: str) -> str:
-    """``text`` with every '<' that opens no tag and no closed comment made a space.
+def only_tags(text: str) -> str:
+    """``text`` with every '<' that opens no tag, closed comment or declaration made a space.
 
     Prose like "a <b" is harmless to a browser but makes html.parser rescan the rest of the
-    page at each one, which a long page turns into minutes.
+    page at each one, which a long page turns into minutes. What is left is also safe from
+    html.parser's own failures: a "<![" opening no known section raises inside it.
     """
     last_close = text.rfind("-->")
 
     def keep(match: re.Match[str]) -> str:
         at = match.start()
-        if TAG_RE.match(text, at) or (text.startswith("<!--", at) and at < last_close):
+        if (
+            TAG_RE.match(text, at)
+            or _DECLARATION_RE.match(text, at)
+            or (text.startswith("<!--", at) and at < last_close)
+        ):
             return "<"
         return " "
 
