@@ -402,6 +402,27 @@ def test_html_with_200k_characters_of_stray_markup_still_gives_its_links(junk):
     assert importer.title_of(text, DocKind.HTML) is None
 
 
+@pytest.mark.parametrize("kind", [DocKind.TEXT, DocKind.MARKDOWN])
+def test_a_url_followed_by_200k_closing_brackets_is_trimmed(kind):
+    """Prose brackets after a URL are trimmed however many there are.
+
+    Recounting the brackets at each character trimmed is quadratic (about 15 s here, minutes
+    on a slow runner); finishing in well under a second shows each is counted once.
+    """
+    text = "see https://x.example/a_(b)" + ")" * 100_000 + "]" * 100_000
+    assert [url for _, url, _ in links(text, kind)] == ["https://x.example/a_(b)"]
+
+
+def test_markdown_line_of_a_million_quote_markers_is_read():
+    """A line of a million '>' before a URL is read, its URL found.
+
+    Slicing the line at each marker is quadratic (about 13 s at this size); finishing in
+    well under a second shows the markers are matched in place.
+    """
+    text = ">" * 1_000_000 + " https://x.example/\n"
+    assert [url for _, url, _ in links(text)] == ["https://x.example/"]
+
+
 def test_markdown_relative_links_resolve_against_the_page():
     """From a URL, relative links become absolute; in-page ones stay #fragments."""
     text = "[FAQ](faq.html) [up](../up/) [top](#top) [mail](mailto:a@b.org)\n"

@@ -196,16 +196,19 @@ def _squash(text: str) -> str:
 
 def _clean_url(raw: str) -> str:
     """Drop prose punctuation that stuck to the end of a URL, keeping balanced brackets."""
-    url = raw
-    while url:
-        last = url[-1]
-        unbalanced = (last == ")" and url.count("(") < url.count(")")) or (
-            last == "]" and url.count("[") < url.count("]")
-        )
-        if last not in _TRAILING and not unbalanced:
+    # Brackets are counted once and the end moved back: recounting a URL followed by
+    # thousands of ')' at each step would take minutes.
+    opened = {")": raw.count("("), "]": raw.count("[")}
+    closed = {")": raw.count(")"), "]": raw.count("]")}
+    end = len(raw)
+    while end:
+        last = raw[end - 1]
+        if last in closed and opened[last] < closed[last]:
+            closed[last] -= 1
+        elif last not in _TRAILING:
             break
-        url = url[:-1]
-    return url
+        end -= 1
+    return raw[:end]
 
 
 def _label_before(line: str, start: int, after: int = 0) -> str:
