@@ -517,6 +517,14 @@ def test_html_anchors_left_open_still_count():
             "https://u:p@e.org/",
             (Skip.INVALID, "contains a user name or password; remove the credentials from the URL"),
         ),
+        (
+            "https://e.org/\u202egpj.exe",
+            (Skip.INVALID, "contains invisible or control characters (U+202E)"),
+        ),
+        (
+            "https://e.org/a\u200bb",
+            (Skip.INVALID, "contains invisible or control characters (U+200B)"),
+        ),
     ],
 )
 def test_skip_reason(url, why):

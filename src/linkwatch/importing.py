@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, assert_never
 
 from linkwatch import config, fileio, importer, urls
 from linkwatch.errors import ConfigError, Problem
+from linkwatch.report.neutralise import clean
 from linkwatch.yamlsrc import MAX_FILE_BYTES, Node, parse, read_text
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ class ImportPlan:
     target_shown: str
     original: bytes | None  # the target's bytes as read; None when it does not exist yet
     entries: tuple[Candidate, ...]
-    already: tuple[str, ...]  # URLs skipped because the list has them, with their line
+    already: tuple[str, ...]  # URLs skipped because the list has them, with their line (shown safe)
     skipped: tuple[Skipped, ...]  # links that cannot be entries (in-page, relative, mailto:, ...)
     source: str  # what each entry's `source:` says
 
@@ -111,7 +112,7 @@ def plan_text(
         if line is None:
             fresh.append(candidate)
         else:
-            already.append(f"{candidate.url} (line {line})")
+            already.append(f"{clean(candidate.url)} (line {line})")
     return ImportPlan(
         target=target,
         target_shown=shown,
@@ -157,8 +158,9 @@ def skip_message(source: str, skipped: Skipped) -> str | None:
     """The line telling the user a link was not imported; None for in-page links (``#top``),
     which are only counted in the summary: a table of contents would otherwise fill the screen.
     """
-    where = f"{source}:{skipped.found.line}"
-    url = skipped.found.url
+    where = f"{clean(source)}:{skipped.found.line}"
+    # The URL comes from the document: a hostile one must not drive the user's terminal.
+    url = clean(skipped.found.url)
     match skipped.reason:
         case importer.Skip.IN_PAGE:
             return None
@@ -170,7 +172,7 @@ def skip_message(source: str, skipped: Skipped) -> str | None:
         case importer.Skip.NOT_HTTP:
             return f"{where}: not an http(s) link, skipped: {url}"
         case importer.Skip.INVALID:
-            return f"{where}: skipped {url}: it {skipped.detail}"
+            return f"{where}: skipped {url}: it {clean(skipped.detail)}"
         case unreachable:
             assert_never(unreachable)
 
