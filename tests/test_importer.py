@@ -423,6 +423,33 @@ def test_markdown_line_of_a_million_quote_markers_is_read():
     assert [url for _, url, _ in links(text)] == ["https://x.example/"]
 
 
+@pytest.mark.parametrize("kind", [DocKind.TEXT, DocKind.MARKDOWN])
+@pytest.mark.parametrize(
+    ("text", "url"),
+    [
+        ("~~https://g.example/~~", "https://g.example/"),
+        ("~~https://g.example/a~~.", "https://g.example/a"),
+        ("home: https://g.example/~user/~", "https://g.example/~user/~"),
+        ("<https://h.example/foo_>", "https://h.example/foo_"),
+        ("see <https://h.example/a.>.", "https://h.example/a."),
+        ("Write <see https://l.example/> for more.", "https://l.example/"),
+    ],
+)
+def test_bare_urls_lose_strike_through_and_autolinks_keep_every_character(kind, text, url):
+    """A closing "~~" is not part of a URL; an autolink's URL is exactly what is inside <...>."""
+    assert [found for _, found, _ in links(text, kind)] == [url]
+
+
+def test_html_title_is_the_pages_first_title_capped():
+    """An inline <svg>'s <title> is not the page's; a title never closed is cut short."""
+    page = "<html><head><title>Page</title></head><body><svg><title>Icon</title></svg>"
+    assert importer.title_of(page, DocKind.HTML) == "Page"
+    assert importer.title_of("<body><svg><title>Icon</title></svg>", DocKind.HTML) is None
+    title = importer.title_of("<title>" + "word " * 10_000, DocKind.HTML)
+    assert title is not None
+    assert len(title) <= 200
+
+
 def test_markdown_relative_links_resolve_against_the_page():
     """From a URL, relative links become absolute; in-page ones stay #fragments."""
     text = "[FAQ](faq.html) [up](../up/) [top](#top) [mail](mailto:a@b.org)\n"

@@ -148,6 +148,14 @@ def test_tags_are_blanked_in_the_prose_and_kept_in_the_html():
     assert view.html == '<a href="x">X</a>  https://e.org/> a  b'
 
 
+def test_an_unknown_tag_holding_a_url_is_prose():
+    """ "<see https://…>" is words and a link; <a href> and custom elements are still tags."""
+    view = markdown.layers('<see https://l.example/> <a href="https://a.example/">')
+    assert view.prose[0].startswith("<see https://l.example/>")
+    assert "a.example" not in view.prose[0]
+    assert "a.example" not in markdown.layers('<my-card src="https://c.example/">').prose[0]
+
+
 def test_code_is_blanked_in_the_html_view_too():
     """An <a> quoted in code is an example, not a link."""
     view = markdown.layers('`<a href="x">`\n```\n<a href="y">\n```\n')

@@ -96,7 +96,8 @@ _MD_HEADING_RE = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+|$)")
 _MD_MARKS_RE = re.compile(r"\\([!-/:-@\[-`{-~])|[*`]+|~~+|(?<!\w)_+|_+(?!\w)")
 _SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _TRAILING = ".,;:!?'\"*_"
-_LABEL_TRIM = " \t:;,-\u2013\u2014|*_>#()[]\u2022\"'\u201c\u201d\u2018\u2019<"
+_LABEL_TRIM = " \t:;,-\u2013\u2014|*_~>#()[]\u2022\"'\u201c\u201d\u2018\u2019<"
+_TITLE_MAX = 200
 _DATE_LINE_RE = re.compile(r"^[\d\s/.\-]+$")
 # An <a> in these is not a link a reader can follow (<script> and <style> are read as text).
 _INERT = frozenset({"template", "textarea"})
@@ -135,13 +136,13 @@ def find_links(text: str, kind: DocKind, base_url: str | None = None) -> list[Fo
 def title_of(text: str, kind: DocKind) -> str | None:
     """The document's title: <title>, the first heading, or the first line that is not a date."""
     if kind is DocKind.HTML:
-        return _squash(_parse_html(text).title) or None
+        return _squash(_parse_html(text).title)[:_TITLE_MAX].rstrip() or None
     if kind is DocKind.MARKDOWN:
         return _markdown_title(markdown.layers(text))
     for raw in text.splitlines():
         line = raw.strip()
         if line and not _DATE_LINE_RE.match(line):
-            return line[:200]
+            return line[:_TITLE_MAX]
     return None
 
 
@@ -212,10 +213,20 @@ def _clean_url(raw: str) -> str:
         last = raw[end - 1]
         if last in closed and opened[last] < closed[last]:
             closed[last] -= 1
+        elif last == "~" and raw.endswith("~~", 0, end):
+            end -= 1  # "~~" closes a strike-through; a lone "~" ends paths like /~user/~
         elif last not in _TRAILING:
             break
         end -= 1
     return raw[:end]
+
+
+def _bare_url(line: str, match: re.Match[str]) -> str:
+    """A URL found in prose: an autolink (``<https://…>``) exactly, else trimmed of punctuation."""
+    start, end = match.span()
+    if start > 0 and line[start - 1] == "<" and line.startswith(">", end):
+        return match.group()
+    return _clean_url(match.group())
 
 
 def _label_before(line: str, start: int, after: int = 0) -> str:
@@ -240,7 +251,7 @@ def _find_text(text: str) -> list[Found]:
             previous = match.end()
             if not label and number > 1 and lines[number - 2].rstrip().endswith(":"):
                 label = _squash(lines[number - 2].strip().rstrip(":"))[:120]
-            found.append(Found(_clean_url(match.group(0)), label, number))
+            found.append(Found(_bare_url(line, match), label, number))
     return found
 
 
@@ -326,7 +337,7 @@ def _find_markdown(text: str, base_url: str | None) -> list[Found]:
             since = max((quote.end() for quote in quoted), default=since)
             label = _md_label(_label_before(words, match.start(), since))
             _take(taken, match)
-            spotted.append((number, match.start(), Found(_clean_url(match.group()), label, number)))
+            spotted.append((number, match.start(), Found(_bare_url(line, match), label, number)))
     # A definition nothing refers to still lists a link (often a page's list of sources).
     for key, found in defined.items():
         if key not in used and _HTTP_RE.match(found.url):
@@ -375,6 +386,8 @@ class _Anchors(HTMLParser):
         self.base: str | None = None
         self.title = ""
         self._in_title = False
+        self._titled = False
+        self._svg = 0
         self._inert = 0
         self._href: str | None = None
         self._text: list[str] = []
@@ -383,8 +396,11 @@ class _Anchors(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _INERT:
             self._inert += 1
+        elif tag == "svg":
+            self._svg += 1
         elif tag == "title":
-            self._in_title = True
+            # Only the page's first <title>; an inline <svg>'s names the drawing, not the page.
+            self._in_title = not self._titled and not self._svg
         elif tag == "base":
             href = dict(attrs).get("href")
             if href and self.base is None:  # only the first <base href> counts
@@ -404,13 +420,16 @@ class _Anchors(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in _INERT:
             self._inert = max(0, self._inert - 1)
-        elif tag == "title":
+        elif tag == "svg":
+            self._svg = max(0, self._svg - 1)
+        elif tag == "title" and self._in_title:
             self._in_title = False
+            self._titled = True
         elif tag == "a":
             self._finish()
 
     def handle_data(self, data: str) -> None:
-        if self._in_title:
+        if self._in_title and len(self.title) < 4 * _TITLE_MAX:  # one never closed runs on
             self.title += data
         if self._href is not None and not self._inert:
             self._text.append(data)

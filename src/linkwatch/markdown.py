@@ -46,8 +46,25 @@ _HEADING_RE = re.compile(r"#{1,6}(?:[ \t]|$)")
 _QUOTE_RE = re.compile(r" {0,3}> ?")
 _RAW_OPEN_RE = re.compile(r"<(?:pre|script|style|textarea)(?:[\s>]|$)", re.IGNORECASE)
 _RAW_CLOSE_RE = re.compile(r"</(?:pre|script|style|textarea)\s*>", re.IGNORECASE)
+# Tags whose attributes may hold a URL; any other name is a tag only while no "://" is inside,
+# so "<see https://…>" in prose is words and a link, not an unknown element.
+_HTML_TAGS = (
+    "a|abbr|address|area|article|aside|audio|b|base|bdi|bdo|blockquote|body|br|button|canvas"
+    "|caption|cite|code|col|colgroup|data|dd|del|details|dfn|dialog|div|dl|dt|em|embed"
+    "|fieldset|figcaption|figure|font|footer|form|frame|frameset|h[1-6]|head|header|hr|html|i"
+    "|iframe|image|img|input|ins|kbd|label|legend|li|link|main|map|mark|menu|meta|meter|nav"
+    "|noscript|object|ol|optgroup|option|output|p|param|picture|pre|progress|q|rp|rt|ruby|s"
+    "|samp|script|section|select|slot|small|source|span|strong|style|sub|summary|sup|svg"
+    "|table|tbody|td|template|textarea|tfoot|th|thead|time|title|tr|track|u|ul|use|var"
+    "|video|wbr"
+)
 # A tag name must be followed by space, '/' or '>', so autolinks (<https://…>) are not tags.
-TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+# Custom elements (a '-' in the name) count as known.
+TAG_RE = re.compile(
+    rf"</?(?:(?:{_HTML_TAGS}|[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9-]*)(?:\s[^<>]*)?"
+    r"|[A-Za-z][A-Za-z0-9-]*(?:\s(?:(?!://)[^<>])*)?)/?>",
+    re.IGNORECASE,
+)
 # <!DOCTYPE html> and <?xml …?>, closed before any other '<' (a comment is looked at apart).
 _DECLARATION_RE = re.compile(r"<(?:![A-Za-z]|\?)[^<>]*>")
 _INLINE_TOKEN_RE = re.compile(r"\\[\s\S]|`+|<!--")
