@@ -301,3 +301,63 @@ def test_import_says_why_an_http_link_is_refused(tmp_path):
         " password; remove the credentials from the URL\n"
     ) in result.stderr
     assert "1 invalid, skipped" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<html><body><![ x <a href="https://a.example/">a</a>',
+        '<html><body><![bogus[ x ]]> <a href="https://a.example/">a</a>',
+    ],
+)
+def test_import_html_that_trips_html_parser_still_yields_its_links(tmp_path, html):
+    """A "<![" opening no known section (html.parser raises on it) is text, not a traceback."""
+    page = tmp_path / "p.html"
+    page.write_text(html, encoding="utf-8")
+    result = run_cli("import", str(page), "--into", str(tmp_path / "links.yaml"))
+    assert result.exit_code == 0, result.output
+    assert "    url: https://a.example/" in result.stdout.splitlines()
+
+
+def test_import_html_the_parser_fails_on_is_a_clear_error(tmp_path, monkeypatch):
+    """Any failure inside html.parser becomes "cannot be read as HTML" and exit 2."""
+
+    def fail(self, rawdata):
+        raise AssertionError("we should not get here!")
+
+    monkeypatch.setattr("html.parser.HTMLParser.feed", fail)
+    page = tmp_path / "p.html"
+    page.write_text('<a href="https://a.example/">a</a>', encoding="utf-8")
+    result = run_cli("import", str(page), "--into", str(tmp_path / "links.yaml"))
+    assert result.exit_code == 2
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "p.html: cannot be read as HTML (we should not get here!)" in result.stderr
+
+
+def test_import_messages_show_hostile_urls_escaped_and_refuse_bidi_overrides(tmp_path):
+    """Terminal escapes and bidi overrides in a document's URLs reach the screen as escapes;
+    a URL holding a bidi override is not imported."""
+    page = tmp_path / "p.txt"
+    page.write_text(
+        "A: https://a.example/\x1b[2J\nB: https://b.example/\u202egpj.exe\n"
+        "C: https://c.example/\nD: https://d.example/\x9b1m\n",
+        encoding="utf-8",
+    )
+    target = tmp_path / "links.yaml"
+    target.write_text(
+        "version: 1\nlinks:\n  - name: C\n    url: https://c.example/\n", encoding="utf-8"
+    )
+    result = run_cli("import", str(page), "--into", str(target))
+    assert result.exit_code == 0, result.output
+    assert not any(char in result.output for char in "\x1b\u202e\x9b")
+    assert (
+        f"{page}:1: skipped https://a.example/\\x1b[2J: it contains a control character\n"
+        in result.stderr
+    )
+    assert (
+        f"{page}:2: skipped https://b.example/\\u202egpj.exe: it contains invisible or control"
+        " characters (U+202E)\n" in result.stderr
+    )
+    assert f"{page}:4: skipped https://d.example/\\x9b1m" in result.stderr
+    assert "already in" in result.stderr
+    assert "3 invalid, skipped" in result.stderr

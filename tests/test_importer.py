@@ -264,6 +264,27 @@ def test_markdown_indented_lines_in_a_list_are_still_prose():
     assert links(text) == [(3, "https://www.childline.org.uk/", "Childline")]
 
 
+def test_markdown_paragraph_after_a_nested_list_keeps_its_links():
+    """A parent item's paragraph after its sub-list is prose: its link is found."""
+    text = "- Item\n    - Sub item\n\n    Parent paragraph, see [docs](https://b.example/)\n"
+    assert links(text) == [(4, "https://b.example/", "docs")]
+    text = "1.  Install\n    1.  Download\n\n    Then read https://c.example/\n"
+    assert links(text) == [(4, "https://c.example/", "Then read")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- Press ` to open\n- [Link](https://a.example/) and `bar`\n",
+        "| Press ` | x |\n| [Link](https://a.example/) | `bar` |\n",
+        "Press ` to open\n## [Link](https://a.example/) and `bar`\n",
+    ],
+)
+def test_markdown_lone_backtick_keeps_the_next_blocks_links(text):
+    """A stray backtick does not make the next list item, table row or heading code."""
+    assert [url for _, url, _ in links(text)] == ["https://a.example/"]
+
+
 @pytest.mark.parametrize(
     ("text", "label"),
     [
@@ -309,6 +330,34 @@ def test_markdown_reference_links():
     ]
 
 
+def test_markdown_footnotes_and_loose_definitions_are_prose():
+    """A footnote's text and a "definition" with words after its URL are read as prose."""
+    text = (
+        "Results[^1].\n\n"
+        "[^1]: Source: https://e.example/report.pdf\n"
+        "[WIP]: see https://i.example/ for status\n"
+    )
+    assert links(text) == [
+        (3, "https://e.example/report.pdf", "Source"),
+        (4, "https://i.example/", "see"),
+    ]
+
+
+def test_markdown_unused_definitions_are_links_named_by_their_label():
+    """An http(s) definition nothing refers to is a link; a used or shadowed one is not again."""
+    text = (
+        "See [used].\n\n"
+        "[used]: https://u.example/\n"
+        '[Annual report]: <https://a.example/r.pdf> "Title"\n'
+        "[local]: faq.html\n"
+        "[annual REPORT]: https://shadowed.example/\n"
+    )
+    assert links(text) == [
+        (1, "https://u.example/", "used"),
+        (4, "https://a.example/r.pdf", "Annual report"),
+    ]
+
+
 def test_markdown_images_are_not_links_but_name_the_link_around_them():
     """A badge links to its target, named by its alt text; the image itself is not imported."""
     text = (
@@ -336,6 +385,69 @@ def test_markdown_with_many_stray_angle_brackets_is_read_quickly():
     started = time.perf_counter()
     assert [url for _, url, _ in links(text)] == ["https://e.org/", "https://f.org/"]
     assert time.perf_counter() - started < 10
+
+
+@pytest.mark.parametrize(
+    "junk",
+    ["<a " * 70_000, "a <b " * 40_000, "<!-- " * 40_000, "<![ " * 50_000, "<!x " * 50_000],
+)
+def test_html_with_200k_characters_of_stray_markup_still_gives_its_links(junk):
+    """Stray '<', unclosed comments and declarations are text, and a long run of them is read.
+
+    Fed raw to html.parser, each would rescan the rest of the page: minutes at this size, so
+    finishing at all (in well under a second) shows the guard works.
+    """
+    text = f'<html><body>{junk}\n<a href="https://e.org/">E</a></body></html>'
+    assert links(text, DocKind.HTML) == [(2, "https://e.org/", "E")]
+    assert importer.title_of(text, DocKind.HTML) is None
+
+
+@pytest.mark.parametrize("kind", [DocKind.TEXT, DocKind.MARKDOWN])
+def test_a_url_followed_by_200k_closing_brackets_is_trimmed(kind):
+    """Prose brackets after a URL are trimmed however many there are.
+
+    Recounting the brackets at each character trimmed is quadratic (about 15 s here, minutes
+    on a slow runner); finishing in well under a second shows each is counted once.
+    """
+    text = "see https://x.example/a_(b)" + ")" * 100_000 + "]" * 100_000
+    assert [url for _, url, _ in links(text, kind)] == ["https://x.example/a_(b)"]
+
+
+def test_markdown_line_of_a_million_quote_markers_is_read():
+    """A line of a million '>' before a URL is read, its URL found.
+
+    Slicing the line at each marker is quadratic (about 13 s at this size); finishing in
+    well under a second shows the markers are matched in place.
+    """
+    text = ">" * 1_000_000 + " https://x.example/\n"
+    assert [url for _, url, _ in links(text)] == ["https://x.example/"]
+
+
+@pytest.mark.parametrize("kind", [DocKind.TEXT, DocKind.MARKDOWN])
+@pytest.mark.parametrize(
+    ("text", "url"),
+    [
+        ("~~https://g.example/~~", "https://g.example/"),
+        ("~~https://g.example/a~~.", "https://g.example/a"),
+        ("home: https://g.example/~user/~", "https://g.example/~user/~"),
+        ("<https://h.example/foo_>", "https://h.example/foo_"),
+        ("see <https://h.example/a.>.", "https://h.example/a."),
+        ("Write <see https://l.example/> for more.", "https://l.example/"),
+    ],
+)
+def test_bare_urls_lose_strike_through_and_autolinks_keep_every_character(kind, text, url):
+    """A closing "~~" is not part of a URL; an autolink's URL is exactly what is inside <...>."""
+    assert [found for _, found, _ in links(text, kind)] == [url]
+
+
+def test_html_title_is_the_pages_first_title_capped():
+    """An inline <svg>'s <title> is not the page's; a title never closed is cut short."""
+    page = "<html><head><title>Page</title></head><body><svg><title>Icon</title></svg>"
+    assert importer.title_of(page, DocKind.HTML) == "Page"
+    assert importer.title_of("<body><svg><title>Icon</title></svg>", DocKind.HTML) is None
+    title = importer.title_of("<title>" + "word " * 10_000, DocKind.HTML)
+    assert title is not None
+    assert len(title) <= 200
 
 
 def test_markdown_relative_links_resolve_against_the_page():
@@ -431,6 +543,14 @@ def test_html_anchors_left_open_still_count():
         (
             "https://u:p@e.org/",
             (Skip.INVALID, "contains a user name or password; remove the credentials from the URL"),
+        ),
+        (
+            "https://e.org/\u202egpj.exe",
+            (Skip.INVALID, "contains invisible or control characters (U+202E)"),
+        ),
+        (
+            "https://e.org/a\u200bb",
+            (Skip.INVALID, "contains invisible or control characters (U+200B)"),
         ),
     ],
 )

@@ -60,6 +60,25 @@ def test_indented_code_counts_from_a_list_items_text():
     assert prose(text) == ["- item", "paragraph of the item", "out of the list"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- Item\n    - Sub item\n\n    Parent paragraph\n",
+        "1.  Install\n    1.  Download\n\n    Parent paragraph\n",
+        "- a\n  - b\n    - c\n\n  Parent paragraph\n",
+    ],
+)
+def test_a_paragraph_after_a_nested_list_belongs_to_the_enclosing_item(text):
+    """Indented to a parent item's text after a sub-list, a paragraph is prose, not code."""
+    assert prose(text)[-1] == "Parent paragraph"
+
+
+def test_a_list_ends_at_a_line_left_of_every_items_text():
+    """Once the list has ended, four columns in is code again."""
+    text = "- Item\n    - Sub item\n\nout of the list\n\n    code\n"
+    assert prose(text) == ["- Item", "- Sub item", "out of the list"]
+
+
 def test_indented_code_may_follow_a_heading():
     """A heading is not a paragraph: the indented line after it is code."""
     assert prose("# Title\n    code\n") == ["# Title"]
@@ -90,6 +109,23 @@ def test_code_spans_cross_lines_but_not_paragraphs():
     assert prose("a `x\n\ny` b\n") == ["a `x", "y` b"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- Press ` to open\n- next` item\n",
+        "1. Press ` to open\n2. next` item\n",
+        "| a ` b |\n| next` item |\n",
+        "Press ` to open\n# next` item\n",
+        "# Press ` to open\nnext` item\n",
+        "> Press ` to open\nnext` item\n",
+        "Press ` to open\n> next` item\n",
+    ],
+)
+def test_code_spans_end_with_list_items_headings_table_rows_and_quotes(text):
+    """A lone backtick never pairs with one in the next item, heading, row or block quote."""
+    assert any("next` item" in line for line in prose(text))
+
+
 def test_comment_blocks_run_to_their_end_or_the_documents():
     """A comment opening a line runs across blank lines to -->, or to the end if never closed."""
     assert prose("<!--\nx\n\ny\n--> after\n") == ["after"]
@@ -110,6 +146,14 @@ def test_tags_are_blanked_in_the_prose_and_kept_in_the_html():
     assert view.prose == ("            X     <https://e.org/> a <b",)
     # html.parser would rescan the rest of the page at each '<' opening no tag.
     assert view.html == '<a href="x">X</a>  https://e.org/> a  b'
+
+
+def test_an_unknown_tag_holding_a_url_is_prose():
+    """ "<see https://…>" is words and a link; <a href> and custom elements are still tags."""
+    view = markdown.layers('<see https://l.example/> <a href="https://a.example/">')
+    assert view.prose[0].startswith("<see https://l.example/>")
+    assert "a.example" not in view.prose[0]
+    assert "a.example" not in markdown.layers('<my-card src="https://c.example/">').prose[0]
 
 
 def test_code_is_blanked_in_the_html_view_too():

@@ -20,6 +20,7 @@ import yaml
 from linkwatch import markdown, urls
 from linkwatch.config import check_url
 from linkwatch.errors import ConfigError, Problem
+from linkwatch.report.neutralise import is_unsafe
 from linkwatch.yamlsrc import Node, parse
 
 if TYPE_CHECKING:
@@ -80,9 +81,13 @@ _MD_DEST = r"(?:<([^<>\n]*)>|((?:[^()\s<>]|\([^()\s<>]*\))+))"
 _MD_TITLE = r"""(?:\s+(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\)))?"""
 _MD_INLINE_RE = re.compile(rf"(?<!!)\[{_MD_TEXT}\]\(\s*{_MD_DEST}{_MD_TITLE}\s*\)")
 _MD_IMAGE_RE = re.compile(rf"!\[{_MD_TEXT}\](?:\(\s*{_MD_DEST}{_MD_TITLE}\s*\)|\[[^\[\]\n]*\])?")
+# A definition is its destination and an optional title, nothing else: "[WIP]: see https://…"
+# is prose. A "^" label is a footnote, whose text is prose too.
 _MD_REF_DEF_RE = re.compile(
-    r"^[ \t]{0,3}\[([^\[\]\n]+)\]:[ \t]*(?:<([^<>\n]*)>|(\S+))(?:[ \t]+.*)?$", re.MULTILINE
+    r"[ \t]{0,3}\[(?!\^)([^\[\]\n]+)\]:[ \t]*(?:<([^<>\n]*)>|(\S+))"
+    r"""(?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*$"""
 )
+_HTTP_RE = re.compile(r"https?://", re.IGNORECASE)
 _MD_REF_USE_RE = re.compile(rf"\[{_MD_TEXT}\]\[([^\[\]\n]*)\]")
 _MD_SHORTCUT_RE = re.compile(rf"(?<!\])\[{_MD_TEXT}\](?![\[(:])")
 _MD_HEADING_RE = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+|$)")
@@ -91,7 +96,8 @@ _MD_HEADING_RE = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+|$)")
 _MD_MARKS_RE = re.compile(r"\\([!-/:-@\[-`{-~])|[*`]+|~~+|(?<!\w)_+|_+(?!\w)")
 _SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _TRAILING = ".,;:!?'\"*_"
-_LABEL_TRIM = " \t:;,-\u2013\u2014|*_>#()[]\u2022\"'\u201c\u201d\u2018\u2019<"
+_LABEL_TRIM = " \t:;,-\u2013\u2014|*_~>#()[]\u2022\"'\u201c\u201d\u2018\u2019<"
+_TITLE_MAX = 200
 _DATE_LINE_RE = re.compile(r"^[\d\s/.\-]+$")
 # An <a> in these is not a link a reader can follow (<script> and <style> are read as text).
 _INERT = frozenset({"template", "textarea"})
@@ -130,15 +136,13 @@ def find_links(text: str, kind: DocKind, base_url: str | None = None) -> list[Fo
 def title_of(text: str, kind: DocKind) -> str | None:
     """The document's title: <title>, the first heading, or the first line that is not a date."""
     if kind is DocKind.HTML:
-        parser = _Anchors()
-        parser.feed(text)
-        return _squash(parser.title) or None
+        return _squash(_parse_html(text).title)[:_TITLE_MAX].rstrip() or None
     if kind is DocKind.MARKDOWN:
         return _markdown_title(markdown.layers(text))
     for raw in text.splitlines():
         line = raw.strip()
         if line and not _DATE_LINE_RE.match(line):
-            return line[:200]
+            return line[:_TITLE_MAX]
     return None
 
 
@@ -173,7 +177,13 @@ def skip_reason(url: str) -> tuple[Skip, str] | None:
     if scheme.group().removesuffix(":").lower() not in {"http", "https"}:
         return Skip.NOT_HTTP, ""
     problem = check_url(url)
-    return None if problem is None else (Skip.INVALID, problem)
+    if problem is not None:
+        return Skip.INVALID, problem
+    # check_url lets through what it need not refuse in a file the user wrote; a document's
+    # bidi override (U+202E) or C1 control would make links.yaml show another URL than it holds.
+    if hidden := sorted({f"U+{ord(char):04X}" for char in url if is_unsafe(char)}):
+        return Skip.INVALID, f"contains invisible or control characters ({', '.join(hidden)})"
+    return None
 
 
 def site_name(url: str) -> str:
@@ -194,16 +204,29 @@ def _squash(text: str) -> str:
 
 def _clean_url(raw: str) -> str:
     """Drop prose punctuation that stuck to the end of a URL, keeping balanced brackets."""
-    url = raw
-    while url:
-        last = url[-1]
-        unbalanced = (last == ")" and url.count("(") < url.count(")")) or (
-            last == "]" and url.count("[") < url.count("]")
-        )
-        if last not in _TRAILING and not unbalanced:
+    # Brackets are counted once and the end moved back: recounting a URL followed by
+    # thousands of ')' at each step would take minutes.
+    opened = {")": raw.count("("), "]": raw.count("[")}
+    closed = {")": raw.count(")"), "]": raw.count("]")}
+    end = len(raw)
+    while end:
+        last = raw[end - 1]
+        if last in closed and opened[last] < closed[last]:
+            closed[last] -= 1
+        elif last == "~" and raw.endswith("~~", 0, end):
+            end -= 1  # "~~" closes a strike-through; a lone "~" ends paths like /~user/~
+        elif last not in _TRAILING:
             break
-        url = url[:-1]
-    return url
+        end -= 1
+    return raw[:end]
+
+
+def _bare_url(line: str, match: re.Match[str]) -> str:
+    """A URL found in prose: an autolink (``<https://…>``) exactly, else trimmed of punctuation."""
+    start, end = match.span()
+    if start > 0 and line[start - 1] == "<" and line.startswith(">", end):
+        return match.group()
+    return _clean_url(match.group())
 
 
 def _label_before(line: str, start: int, after: int = 0) -> str:
@@ -228,7 +251,7 @@ def _find_text(text: str) -> list[Found]:
             previous = match.end()
             if not label and number > 1 and lines[number - 2].rstrip().endswith(":"):
                 label = _squash(lines[number - 2].strip().rstrip(":"))[:120]
-            found.append(Found(_clean_url(match.group(0)), label, number))
+            found.append(Found(_bare_url(line, match), label, number))
     return found
 
 
@@ -258,18 +281,22 @@ def _md_label(text: str) -> str:
 
 def _find_markdown(text: str, base_url: str | None) -> list[Found]:
     view = markdown.layers(text)
+    # Each label's first definition (it wins, as in CommonMark), by line.
     definitions: dict[str, str] = {}
-    for match in _MD_REF_DEF_RE.finditer("\n".join(view.prose)):
-        # The first definition of a label wins, as in CommonMark.
-        definitions.setdefault(_ref_key(match.group(1)), match.group(2) or match.group(3) or "")
+    defined: dict[str, Found] = {}
+    for number, (prose, words) in enumerate(zip(view.prose, view.words, strict=True), start=1):
+        if (match := _MD_REF_DEF_RE.match(prose)) is not None:
+            key = _ref_key(match.group(1))
+            if key not in definitions:
+                definitions[key] = match.group(2) or match.group(3) or ""
+                label = _md_label(words[match.start(1) : match.end(1)])
+                defined[key] = Found(definitions[key], label, number)
+    used: set[str] = set()
     # (line, column, link): sorted at the end so links come in the order a reader meets them.
     spotted: list[tuple[int, int, Found]] = []
     # Raw HTML anchors, in a paragraph or an HTML block; their span is taken on the line.
     anchored: dict[int, list[tuple[int, int]]] = {}
-    parser = _Anchors()
-    parser.feed(view.html)
-    parser.close()
-    for anchor in parser.anchors:
+    for anchor in _parse_html(view.html).anchors:
         spotted.append(
             (anchor.line, anchor.column, Found(anchor.href, _md_label(anchor.text), anchor.line))
         )
@@ -298,6 +325,7 @@ def _find_markdown(text: str, base_url: str | None) -> list[Found]:
                 if ref not in definitions or taken.find(1, *match.span()) != -1:
                     continue
                 _take(taken, match)
+                used.add(ref)
                 label = _md_label(words[match.start(1) : match.end(1)])
                 spotted.append((number, match.start(), Found(definitions[ref], label, number)))
         for match in _URL_RE.finditer(line):
@@ -309,7 +337,11 @@ def _find_markdown(text: str, base_url: str | None) -> list[Found]:
             since = max((quote.end() for quote in quoted), default=since)
             label = _md_label(_label_before(words, match.start(), since))
             _take(taken, match)
-            spotted.append((number, match.start(), Found(_clean_url(match.group()), label, number)))
+            spotted.append((number, match.start(), Found(_bare_url(line, match), label, number)))
+    # A definition nothing refers to still lists a link (often a page's list of sources).
+    for key, found in defined.items():
+        if key not in used and _HTTP_RE.match(found.url):
+            spotted.append((found.line, 0, found))
     spotted.sort(key=lambda item: item[:2])
     return [Found(_resolve(f.url, base_url), f.label, f.line) for _, _, f in spotted]
 
@@ -354,6 +386,8 @@ class _Anchors(HTMLParser):
         self.base: str | None = None
         self.title = ""
         self._in_title = False
+        self._titled = False
+        self._svg = 0
         self._inert = 0
         self._href: str | None = None
         self._text: list[str] = []
@@ -362,8 +396,11 @@ class _Anchors(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _INERT:
             self._inert += 1
+        elif tag == "svg":
+            self._svg += 1
         elif tag == "title":
-            self._in_title = True
+            # Only the page's first <title>; an inline <svg>'s names the drawing, not the page.
+            self._in_title = not self._titled and not self._svg
         elif tag == "base":
             href = dict(attrs).get("href")
             if href and self.base is None:  # only the first <base href> counts
@@ -383,13 +420,16 @@ class _Anchors(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in _INERT:
             self._inert = max(0, self._inert - 1)
-        elif tag == "title":
+        elif tag == "svg":
+            self._svg = max(0, self._svg - 1)
+        elif tag == "title" and self._in_title:
             self._in_title = False
+            self._titled = True
         elif tag == "a":
             self._finish()
 
     def handle_data(self, data: str) -> None:
-        if self._in_title:
+        if self._in_title and len(self.title) < 4 * _TITLE_MAX:  # one never closed runs on
             self.title += data
         if self._href is not None and not self._inert:
             self._text.append(data)
@@ -407,10 +447,28 @@ class _Anchors(HTMLParser):
             self._href = None
 
 
-def _find_html(text: str, page_url: str | None) -> list[Found]:
+class UnreadableHTMLError(ValueError):
+    """html.parser failed inside itself; ``importing`` names the document in a ConfigError."""
+
+
+def _parse_html(text: str) -> _Anchors:
+    """The anchors, base and title of ``text``, read by html.parser.
+
+    Only a '<' opening a real tag, closed comment or declaration reaches the parser (see
+    ``markdown.only_tags``): stray ones make it rescan the rest of the page, and some, such as
+    "<![ x", make it raise. Any failure left inside it is translated here, once.
+    """
     parser = _Anchors()
-    parser.feed(text)
-    parser.close()
+    try:
+        parser.feed(markdown.only_tags(text))
+        parser.close()
+    except (AssertionError, ValueError, IndexError) as e:
+        raise UnreadableHTMLError(f"cannot be read as HTML ({e})") from e
+    return parser
+
+
+def _find_html(text: str, page_url: str | None) -> list[Found]:
+    parser = _parse_html(text)
     base = _document_base(page_url, parser.base)
     return [Found(_resolve(a.href, base), _squash(a.text), a.line) for a in parser.anchors]
 

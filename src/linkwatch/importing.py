@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, assert_never
 
 from linkwatch import config, fileio, importer, urls
 from linkwatch.errors import ConfigError, Problem
+from linkwatch.report.neutralise import clean
 from linkwatch.yamlsrc import MAX_FILE_BYTES, Node, parse, read_text
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ class ImportPlan:
     target_shown: str
     original: bytes | None  # the target's bytes as read; None when it does not exist yet
     entries: tuple[Candidate, ...]
-    already: tuple[str, ...]  # URLs skipped because the list has them, with their line
+    already: tuple[str, ...]  # URLs skipped because the list has them, with their line (shown safe)
     skipped: tuple[Skipped, ...]  # links that cannot be entries (in-page, relative, mailto:, ...)
     source: str  # what each entry's `source:` says
 
@@ -82,7 +83,11 @@ def plan_text(
 ) -> ImportPlan:
     """Find the links in ``text`` (called ``name``) and decide which are new to ``target``."""
     kind = kind or importer.detect_kind(name, text)
-    title = importer.title_of(text, kind)
+    try:
+        title = importer.title_of(text, kind)
+        found = importer.find_links(text, kind, base_url)
+    except importer.UnreadableHTMLError as e:
+        raise ConfigError([Problem(name, None, None, "", str(e))]) from e
     label = f"{title} ({name})" if title else name
 
     original: bytes | None = None
@@ -99,7 +104,6 @@ def plan_text(
             settings = cfg.defaults.tracking
             existing = {urls.dedupe_key(link.url, settings): link.url_line for link in cfg.links}
 
-    found = importer.find_links(text, kind, base_url)
     candidates, skipped = importer.candidates(found, settings)
     fresh: list[Candidate] = []
     already: list[str] = []
@@ -108,7 +112,7 @@ def plan_text(
         if line is None:
             fresh.append(candidate)
         else:
-            already.append(f"{candidate.url} (line {line})")
+            already.append(f"{clean(candidate.url)} (line {line})")
     return ImportPlan(
         target=target,
         target_shown=shown,
@@ -154,8 +158,9 @@ def skip_message(source: str, skipped: Skipped) -> str | None:
     """The line telling the user a link was not imported; None for in-page links (``#top``),
     which are only counted in the summary: a table of contents would otherwise fill the screen.
     """
-    where = f"{source}:{skipped.found.line}"
-    url = skipped.found.url
+    where = f"{clean(source)}:{skipped.found.line}"
+    # The URL comes from the document: a hostile one must not drive the user's terminal.
+    url = clean(skipped.found.url)
     match skipped.reason:
         case importer.Skip.IN_PAGE:
             return None
@@ -167,7 +172,7 @@ def skip_message(source: str, skipped: Skipped) -> str | None:
         case importer.Skip.NOT_HTTP:
             return f"{where}: not an http(s) link, skipped: {url}"
         case importer.Skip.INVALID:
-            return f"{where}: skipped {url}: it {skipped.detail}"
+            return f"{where}: skipped {url}: it {clean(skipped.detail)}"
         case unreachable:
             assert_never(unreachable)
 

@@ -6,7 +6,8 @@ ones become spaces), so links found in the result carry the document's own line 
 Follows CommonMark where it decides what is code: fenced blocks (``` or ~~~, up to three
 spaces in, unterminated ones running to the end), indented blocks (four columns in, after a
 blank line, never interrupting a paragraph; inside a list, four columns past the item's text),
-code spans (backtick runs of any length, within a paragraph) and HTML comments. Raw HTML
+code spans (backtick runs of any length, within a paragraph, which also ends at a list
+item, a heading, a table row or a change of block-quote depth) and HTML comments. Raw HTML
 blocks opened by <pre>, <script>, <style> or <textarea> at the start of a line are left to the
 HTML reader. It is not a full parser: lists and block quotes are followed only as far as
 telling code from prose needs.
@@ -45,8 +46,27 @@ _HEADING_RE = re.compile(r"#{1,6}(?:[ \t]|$)")
 _QUOTE_RE = re.compile(r" {0,3}> ?")
 _RAW_OPEN_RE = re.compile(r"<(?:pre|script|style|textarea)(?:[\s>]|$)", re.IGNORECASE)
 _RAW_CLOSE_RE = re.compile(r"</(?:pre|script|style|textarea)\s*>", re.IGNORECASE)
+# Tags whose attributes may hold a URL; any other name is a tag only while no "://" is inside,
+# so "<see https://…>" in prose is words and a link, not an unknown element.
+_HTML_TAGS = (
+    "a|abbr|address|area|article|aside|audio|b|base|bdi|bdo|blockquote|body|br|button|canvas"
+    "|caption|cite|code|col|colgroup|data|dd|del|details|dfn|dialog|div|dl|dt|em|embed"
+    "|fieldset|figcaption|figure|font|footer|form|frame|frameset|h[1-6]|head|header|hr|html|i"
+    "|iframe|image|img|input|ins|kbd|label|legend|li|link|main|map|mark|menu|meta|meter|nav"
+    "|noscript|object|ol|optgroup|option|output|p|param|picture|pre|progress|q|rp|rt|ruby|s"
+    "|samp|script|section|select|slot|small|source|span|strong|style|sub|summary|sup|svg"
+    "|table|tbody|td|template|textarea|tfoot|th|thead|time|title|tr|track|u|ul|use|var"
+    "|video|wbr"
+)
 # A tag name must be followed by space, '/' or '>', so autolinks (<https://…>) are not tags.
-TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+# Custom elements (a '-' in the name) count as known.
+TAG_RE = re.compile(
+    rf"</?(?:(?:{_HTML_TAGS}|[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9-]*)(?:\s[^<>]*)?"
+    r"|[A-Za-z][A-Za-z0-9-]*(?:\s(?:(?!://)[^<>])*)?)/?>",
+    re.IGNORECASE,
+)
+# <!DOCTYPE html> and <?xml …?>, closed before any other '<' (a comment is looked at apart).
+_DECLARATION_RE = re.compile(r"<(?:![A-Za-z]|\?)[^<>]*>")
 _INLINE_TOKEN_RE = re.compile(r"\\[\s\S]|`+|<!--")
 _BACKTICKS_RE = re.compile(r"`+")
 
@@ -56,22 +76,44 @@ def layers(text: str) -> Layers:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     prose, html = _blocks(lines)
     words = list(prose)
+    starts = _paragraph_starts(prose)
     start = 0
     while start < len(prose):
         if not prose[start].strip():
             start += 1
             continue
-        end = start
-        while end < len(prose) and prose[end].strip():
+        end = start + 1
+        while end < len(prose) and prose[end].strip() and not starts[end]:
             end += 1
-        # Code spans and comments never cross a blank line: do them a paragraph at a time.
+        # Code spans and comments never cross a paragraph's end: do them a paragraph at a time.
         para_prose, para_words = _inline("\n".join(prose[start:end]))
         html[start:end] = para_prose.split("\n")
         para_prose, para_words = _blank_tags(para_prose), _blank_tags(para_words)
         prose[start:end] = para_prose.split("\n")
         words[start:end] = para_words.split("\n")
         start = end
-    return Layers(tuple(prose), tuple(words), _only_tags("\n".join(html)))
+    return Layers(tuple(prose), tuple(words), only_tags("\n".join(html)))
+
+
+def _paragraph_starts(lines: list[str]) -> list[bool]:
+    """For each line, whether it starts a new block even without a blank line before it.
+
+    A list item, an ATX heading, a table row or a change of block-quote depth starts one; a
+    heading or table row is a block by itself, so the line after it starts one too. A lone
+    backtick so never hides the links of the next item, row or heading.
+    """
+    starts: list[bool] = []
+    previous_depth = 0
+    single = False  # the line before was a heading or a table row
+    for line in lines:
+        depth, rest = _unquote(line)
+        body = rest.lstrip(" \t")
+        own = bool(_HEADING_RE.match(body) or body.startswith("|"))
+        starts.append(
+            single or own or depth != previous_depth or _LIST_ITEM_RE.match(body) is not None
+        )
+        previous_depth, single = depth, own
+    return starts
 
 
 def _blank(text: str) -> str:
@@ -94,14 +136,15 @@ def _indent(text: str) -> tuple[int, int]:
 
 def _unquote(line: str, limit: int | None = None) -> tuple[int, str]:
     """The block-quote depth of ``line`` (at most ``limit``) and what follows the markers."""
-    depth = 0
+    depth = position = 0
+    # Matching at a position, not slicing: a line of many '>' stays linear.
     while limit is None or depth < limit:
-        match = _QUOTE_RE.match(line)
+        match = _QUOTE_RE.match(line, position)
         if match is None:
             break
-        line = line[match.end() :]
+        position = match.end()
         depth += 1
-    return depth, line
+    return depth, line[position:]
 
 
 def _blocks(lines: list[str]) -> tuple[list[str], list[str]]:
@@ -111,7 +154,9 @@ def _blocks(lines: list[str]) -> tuple[list[str], list[str]]:
     fence: _Fence | None = None
     in_comment = in_raw = in_code = False
     after_blank = True  # an indented code block may start here (it cannot interrupt a paragraph)
-    list_indent: int | None = None  # the column of the current list item's text
+    # The column of each open list item's text, outermost first: a line belongs to the
+    # innermost item whose text it does not sit left of.
+    items: list[int] = []
     for number, line in enumerate(lines):
         if fence is not None:
             depth, rest = _unquote(line, fence.depth)
@@ -147,9 +192,13 @@ def _blocks(lines: list[str]) -> tuple[list[str], list[str]]:
             after_blank = True
             continue
         item = _LIST_ITEM_RE.match(body)
-        if list_indent is not None and after_blank and width < list_indent and item is None:
-            list_indent = None  # an unindented paragraph after a blank line ends the list
-        base = list_indent or 0
+        if item is not None or after_blank:
+            # A new item, or a paragraph after a blank line, closes the items it sits left
+            # of; one left of every item's text ends the list. (A line without a blank
+            # before it may be a lazy continuation, so it closes nothing.)
+            while items and width < items[-1]:
+                items.pop()
+        base = items[-1] if items else 0
         if width >= base + 4 and (after_blank or in_code):
             prose[number] = html[number] = _blank(line)
             in_code = True
@@ -178,7 +227,7 @@ def _blocks(lines: list[str]) -> tuple[list[str], list[str]]:
                 continue
         if item is not None:
             spaces = _indent(item.group(2))[0]
-            list_indent = width + len(item.group(1)) + (spaces if 1 <= spaces <= 4 else 1)
+            items.append(width + len(item.group(1)) + (spaces if 1 <= spaces <= 4 else 1))
     return prose, html
 
 
@@ -217,17 +266,22 @@ def _inline(para: str) -> tuple[str, str]:
     return "".join(prose), "".join(words)
 
 
-def _only_tags(text: str) -> str:
-    """``text`` with every '<' that opens no tag and no closed comment made a space.
+def only_tags(text: str) -> str:
+    """``text`` with every '<' that opens no tag, closed comment or declaration made a space.
 
     Prose like "a <b" is harmless to a browser but makes html.parser rescan the rest of the
-    page at each one, which a long page turns into minutes.
+    page at each one, which a long page turns into minutes. What is left is also safe from
+    html.parser's own failures: a "<![" opening no known section raises inside it.
     """
     last_close = text.rfind("-->")
 
     def keep(match: re.Match[str]) -> str:
         at = match.start()
-        if TAG_RE.match(text, at) or (text.startswith("<!--", at) and at < last_close):
+        if (
+            TAG_RE.match(text, at)
+            or _DECLARATION_RE.match(text, at)
+            or (text.startswith("<!--", at) and at < last_close)
+        ):
             return "<"
         return " "
 
