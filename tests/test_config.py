@@ -159,6 +159,9 @@ def test_empty_links_list_is_valid():
         ("http://2130706433/", "invalid IPv4 address"),
         ("'https://example.org/<script>'", "contains < >"),
         ('"https://example.org/\\u0007"', "control character"),
+        ('"https://example.org/\\u202egpj.exe"', "invisible or control characters (U+202E)"),
+        ('"https://exa\\u200bmple.org/"', "invisible or control characters (U+200B)"),
+        ('"https://example.org/\\u009b"', "invisible or control characters (U+009B)"),
     ],
 )
 def test_bad_urls_are_located_and_explained(url, message):

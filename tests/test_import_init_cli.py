@@ -356,7 +356,8 @@ def test_import_messages_show_hostile_urls_escaped_and_refuse_bidi_overrides(tmp
     )
     assert (
         f"{page}:2: skipped https://b.example/\\u202egpj.exe: it contains invisible or control"
-        " characters (U+202E)\n" in result.stderr
+        " characters (U+202E); a reader would see another URL than the one checked:"
+        " percent-encode them if they belong in it\n" in result.stderr
     )
     assert f"{page}:4: skipped https://d.example/\\x9b1m" in result.stderr
     assert "already in" in result.stderr

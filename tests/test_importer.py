@@ -546,11 +546,23 @@ def test_html_anchors_left_open_still_count():
         ),
         (
             "https://e.org/\u202egpj.exe",
-            (Skip.INVALID, "contains invisible or control characters (U+202E)"),
+            (
+                Skip.INVALID,
+                (
+                    "contains invisible or control characters (U+202E); a reader would see another"
+                    " URL than the one checked: percent-encode them if they belong in it"
+                ),
+            ),
         ),
         (
             "https://e.org/a\u200bb",
-            (Skip.INVALID, "contains invisible or control characters (U+200B)"),
+            (
+                Skip.INVALID,
+                (
+                    "contains invisible or control characters (U+200B); a reader would see another"
+                    " URL than the one checked: percent-encode them if they belong in it"
+                ),
+            ),
         ),
     ],
 )

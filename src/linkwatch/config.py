@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import ipaddress
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -399,6 +400,11 @@ def check_url(url: str) -> str | None:
         return "contains white space; encode spaces as %20"
     if _CONTROL.search(url):
         return "contains a control character"
+    if hidden := _invisible(url):
+        return (
+            f"contains invisible or control characters ({hidden}); a reader would see another"
+            " URL than the one checked: percent-encode them if they belong in it"
+        )
     if bad := sorted(set(url) & _BAD_URL_CHARS):
         return f"contains {' '.join(bad)}, which a URL cannot hold unencoded"
     scheme, sep, _ = url.partition(":")
@@ -424,6 +430,21 @@ def check_url(url: str) -> str | None:
     if not host:
         return "has no host"
     return _check_host(host, bracketed=parts.netloc.rsplit("@", 1)[-1].startswith("["))
+
+
+# Beyond ASCII: C1 controls, format characters (bidi overrides such as U+202E, zero-width
+# spaces, soft hyphens) and lone surrogates make a URL read differently from what it is.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs"})
+
+
+def _invisible(url: str) -> str:
+    """The invisible or control characters of a non-ASCII URL as ``U+XXXX, ...`` ("" if none)."""
+    if url.isascii():
+        return ""  # ASCII controls are _CONTROL's; nothing else in ASCII is invisible
+    found = sorted(
+        {ord(c) for c in url if unicodedata.category(c) in _INVISIBLE_CATEGORIES and ord(c) > 0x7F}
+    )
+    return ", ".join(f"U+{code:04X}" for code in found)
 
 
 def _check_host(host: str, *, bracketed: bool) -> str | None:
