@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from linkwatch import checker, config
+from linkwatch import checker, config, urls
 from linkwatch.client import ClientOptions, build_client, mapping_resolver
 from linkwatch.models import Flag, Status
 from linkwatch.probe import Prober, ProbeSettings
@@ -339,3 +339,23 @@ async def test_reclaim_waits_for_a_global_slot():
     assert paused.held
     assert scheduler._active == 1
     assert scheduler._busy["a.test"] == 1
+
+
+async def test_links_that_failed_last_time_are_checked_first(server):
+    """`first` (the ids of last run's failing links) goes ahead of the file's order; the
+    report keeps the file's order."""
+    asked: list[str] = []
+
+    @server.route("/a")
+    @server.route("/b")
+    @server.route("/c")
+    async def page(request, reader, writer):
+        asked.append(request.path)
+        await respond(writer, 200, head=True)
+
+    cfg = make_config([server.url(p) for p in ("/a", "/b", "/c")])
+    report = await run(
+        cfg, concurrency=1, per_host=1, first=frozenset({urls.stable_id(server.url("/c"))})
+    )
+    assert asked == ["/c", "/a", "/b"]
+    assert [o.checked_url for o in report.outcomes] == [server.url(p) for p in ("/a", "/b", "/c")]

@@ -169,3 +169,32 @@ def test_real_run_json_matches_the_schema_and_reads_back(tmp_path, site):
     again = run_cli("report", str(out), "--format", "markdown")
     assert again.exit_code == 1
     assert "broken" in again.output
+
+
+def test_with_state_last_runs_failures_are_checked_first(tmp_path, server):
+    """A nightly run starts with what failed last night (the slow part: timeouts, retries),
+    so it is not the run's tail; the report keeps the file's order."""
+    asked: list[str] = []
+    alive = {"/a", "/b"}
+
+    @server.route("/a")
+    @server.route("/b")
+    @server.route("/c")
+    async def page(request, reader, writer):
+        asked.append(request.path)
+        await respond(writer, 200 if request.path in alive else 404, head=True)
+
+    path = links_file(tmp_path, *(server.url(p) for p in ("/a", "/b", "/c")))
+    state = tmp_path / "state.json"
+    args = ["check", "-c", path, "--allow-private", "--state", str(state)]
+    args += ["--concurrency", "1", "--per-host", "1", "--format", "json"]
+    assert run_cli(*args).exit_code == 1  # /c is broken tonight
+    assert asked == ["/a", "/b", "/c"]
+    asked.clear()
+    alive.add("/c")
+    result = run_cli(*args)
+    assert result.exit_code == 0, result.output
+    assert asked == ["/c", "/a", "/b"]
+    assert [r["url"] for r in json.loads(result.stdout)["links"]] == [
+        server.url(p) for p in ("/a", "/b", "/c")
+    ]

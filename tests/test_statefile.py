@@ -293,3 +293,21 @@ def test_damaged_real_files_say_why(data):
     raw[flip] ^= data.draw(st.integers(1, 255))
     with contextlib.suppress(statefile.StateFileError):
         statefile.loads(bytes(raw[:cut]))
+
+
+# ------------------------------------------------------- what to check first, next run
+def test_failing_ids_are_the_links_that_failed_last_run(tmp_path):
+    """Ids with a failure streak, read before a run to check those links first."""
+    path = tmp_path / "state.json"
+    statefile.save(path, sample_state())  # Alpha broken twice, Beta ok
+    assert statefile.failing_ids(path) == frozenset({lid(A)})
+
+
+@pytest.mark.parametrize("content", [None, b"{oops", statefile.dumps(sample_state())[:150]])
+def test_failing_ids_of_a_missing_or_bad_file_are_none_and_the_file_stays(tmp_path, content):
+    """Ordering is a hint: a bad file gives no ids and is left for prepare to report."""
+    path = tmp_path / "state.json"
+    if content is not None:
+        path.write_bytes(content)
+    assert statefile.failing_ids(path) == frozenset()
+    assert (path.read_bytes() if path.exists() else None) == content

@@ -39,6 +39,10 @@ class CheckOptions:
     per_host: int | None = None
     timeout: float | None = None  # replaces every link's timeout
     thresholds: classify.Thresholds = field(default_factory=classify.Thresholds)
+    # Stable ids (urls.stable_id) of links to check first, e.g. those that failed last run:
+    # failing links are the slow ones (timeouts, retries), and started last they would be
+    # the run's tail.
+    first: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +228,10 @@ async def run(
         else:
             to_probe.append(job)
 
+    if options.first:
+        # Stable sort: those links first, each host's in file order, then everything else;
+        # their hosts come first in the scheduler's round.
+        to_probe.sort(key=lambda job: urls.stable_id(job.url) not in options.first)
     per_host = options.per_host or config.defaults.per_host_concurrency
     concurrency = options.concurrency or config.defaults.concurrency
     scheduler = _Scheduler(to_probe, max(per_host, 1), max(concurrency, 1))

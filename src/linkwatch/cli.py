@@ -325,7 +325,14 @@ def check(  # noqa: PLR0917 - typer passes every option by name
     from linkwatch.client import ClientOptions  # noqa: PLC0415
     from linkwatch.probe import ProbeSettings  # noqa: PLC0415
 
-    options = checker.CheckOptions(concurrency=concurrency, per_host=per_host, timeout=timeout)
+    options = checker.CheckOptions(
+        concurrency=concurrency,
+        per_host=per_host,
+        timeout=timeout,
+        # What failed last time is checked first: it is what takes longest (timeouts,
+        # retries), and left for last it would draw the run out.
+        first=statefile.failing_ids(state_path) if state_path is not None else frozenset(),
+    )
     client_options = ClientOptions(
         user_agent=cfg.defaults.user_agent,
         allow_private=allow_private,

@@ -241,6 +241,19 @@ def read(path: Path) -> history.State:
         raise ConfigError([Problem(shown, None, None, "", f"unusable state file: {e}")]) from e
 
 
+def failing_ids(path: Path) -> frozenset[str]:
+    """Ids of the links that failed in the last run recorded at ``path``, for ordering only.
+
+    Read before a run, to check those links first; anything wrong with the file gives an
+    empty set here, and is reported (and the file moved aside) by ``prepare`` after the run.
+    """
+    try:
+        state = loads(_read_bytes(path))
+    except (OSError, StateFileError):
+        return frozenset()
+    return frozenset(key for key, link in state.links.items() if link.consecutive_failures)
+
+
 def save(path: Path, state: history.State) -> None:
     """Write the state atomically, creating its folder if needed (raises ``WriteError``)."""
     try:
