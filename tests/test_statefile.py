@@ -296,18 +296,15 @@ def test_damaged_real_files_say_why(data):
 
 
 # ------------------------------------------------------- what to check first, next run
-def test_failing_ids_are_the_links_that_failed_last_run(tmp_path):
-    """Ids with a failure streak, read before a run to check those links first."""
-    path = tmp_path / "state.json"
-    statefile.save(path, sample_state())  # Alpha broken twice, Beta ok
-    assert statefile.failing_ids(path) == frozenset({lid(A)})
+def test_failing_ids_are_the_links_whose_failure_streak_runs():
+    """Alpha failed the last two runs, Beta passed: only Alpha is checked first next time."""
+    assert history.failing_ids(sample_state()) == frozenset({lid(A)})
+    assert history.failing_ids(State()) == frozenset()
 
 
-@pytest.mark.parametrize("content", [None, b"{oops", statefile.dumps(sample_state())[:150]])
-def test_failing_ids_of_a_missing_or_bad_file_are_none_and_the_file_stays(tmp_path, content):
-    """Ordering is a hint: a bad file gives no ids and is left for prepare to report."""
-    path = tmp_path / "state.json"
-    if content is not None:
-        path.write_bytes(content)
-    assert statefile.failing_ids(path) == frozenset()
-    assert (path.read_bytes() if path.exists() else None) == content
+def test_prepare_uses_the_state_read_before_the_run(tmp_path):
+    """check reads the state once: prepare folds the run into what it was given."""
+    path = tmp_path / "state.json"  # no file: had prepare read it, the history would be empty
+    loaded = statefile.Loaded(sample_state())
+    remembered = statefile.prepare(run({A: Status.BROKEN}, NOW), path, now=NOW, loaded=loaded)
+    assert remembered.state.links[lid(A)].consecutive_failures == 3

@@ -315,6 +315,9 @@ def check(  # noqa: PLR0917 - typer passes every option by name
         cfg = _load(config_path)
         if chosen_shard is not None:
             cfg = shard.select(cfg, chosen_shard)
+        # Read once, before the run (to check last run's failures first); the run's results
+        # are folded into it after the report is out.
+        loaded = statefile.load(state_path, datetime.now(UTC)) if state_path else None
     except LinkwatchError as e:
         raise _fail(e) from None
     # Imported here: asyncio, httpx and the engine are not needed by --version, --help or
@@ -331,7 +334,7 @@ def check(  # noqa: PLR0917 - typer passes every option by name
         timeout=timeout,
         # What failed last time is checked first: it is what takes longest (timeouts,
         # retries), and left for last it would draw the run out.
-        first=statefile.failing_ids(state_path) if state_path is not None else frozenset(),
+        first=history.failing_ids(loaded.state) if loaded is not None else frozenset(),
     )
     client_options = ClientOptions(
         user_agent=cfg.defaults.user_agent,
@@ -358,7 +361,9 @@ def check(  # noqa: PLR0917 - typer passes every option by name
         )
     try:
         failing = [name for name in chosen if isinstance(name, Status)]
-        remembered = _remember(result, state_path, fail_after, recover_after, failing)
+        remembered = _remember(
+            result, state_path, fail_after, recover_after, failing, loaded=loaded
+        )
         if remembered is not None:
             result = history.annotate(result, remembered.marks)
         done = _deliver(result, fmt, output_path, chosen)
@@ -738,8 +743,12 @@ def _remember(
     fail_after: int,
     recover_after: int,
     failing: Iterable[Status] = history.DEFAULT_FAILING,
+    *,
+    loaded: statefile.Loaded | None = None,
 ) -> statefile.Remembered | None:
-    """Fold the run into the history (not saved yet), print its warnings; None without --state."""
+    """Fold the run into the history (not saved yet), print its warnings; None without --state.
+
+    ``loaded``: the state as read before the run (else it is read here)."""
     if state_path is None:
         if fail_after != 1 or recover_after != 1:
             raise UsageError("--fail-after and --recover-after need --state FILE")
@@ -751,6 +760,7 @@ def _remember(
         fail_after=fail_after,
         recover_after=recover_after,
         failing=failing,
+        loaded=loaded,
     )
     for warning in remembered.warnings:
         _err(warning)

@@ -232,6 +232,11 @@ def marks(before: State, after: State) -> dict[str, Mark]:
     return found
 
 
+def failing_ids(state: State) -> frozenset[str]:
+    """Ids of the links whose failure streak was still running at the last run."""
+    return frozenset(key for key, link in state.links.items() if link.consecutive_failures)
+
+
 def problem_ids(state: State) -> frozenset[str]:
     """Ids that currently count as problems."""
     return frozenset(key for key, link in state.links.items() if link.problem)

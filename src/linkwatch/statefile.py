@@ -241,19 +241,6 @@ def read(path: Path) -> history.State:
         raise ConfigError([Problem(shown, None, None, "", f"unusable state file: {e}")]) from e
 
 
-def failing_ids(path: Path) -> frozenset[str]:
-    """Ids of the links that failed in the last run recorded at ``path``, for ordering only.
-
-    Read before a run, to check those links first; anything wrong with the file gives an
-    empty set here, and is reported (and the file moved aside) by ``prepare`` after the run.
-    """
-    try:
-        state = loads(_read_bytes(path))
-    except (OSError, StateFileError):
-        return frozenset()
-    return frozenset(key for key, link in state.links.items() if link.consecutive_failures)
-
-
 def save(path: Path, state: history.State) -> None:
     """Write the state atomically, creating its folder if needed (raises ``WriteError``)."""
     try:
@@ -319,13 +306,16 @@ def prepare(
     fail_after: int = 1,
     recover_after: int = 1,
     failing: Iterable[Status] = history.DEFAULT_FAILING,
+    loaded: Loaded | None = None,
 ) -> Remembered:
     """Like ``remember`` but without saving: ``check`` saves only once its report is out.
 
-    A damaged state file is still moved aside here (with its warning), so it is never lost.
+    ``loaded`` is the state ``check`` read before its run (to check last run's failures
+    first); without it the file is loaded here. Either way a damaged state file is moved
+    aside (with its warning), so it is never lost.
     """
     thresholds = history.Thresholds(fail_after, recover_after, frozenset(failing))
-    loaded = load(path, now)
+    loaded = loaded or load(path, now)
     after = history.update(loaded.state, report, now, thresholds)
     warnings = (loaded.warning,) if loaded.warning else ()
     return Remembered(after, history.marks(loaded.state, after), warnings)
