@@ -451,13 +451,12 @@ def _request_head(request: httpx.Request) -> bytes:
 
 
 async def _request_body(request: httpx.Request) -> bytes:
-    parts = [part async for part in cast("httpx.AsyncByteStream", request.stream)]
-    body = b"".join(parts)
-    if body and "chunked" in request.headers.get("transfer-encoding", "").lower():
-        return b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
-    if not body and "chunked" in request.headers.get("transfer-encoding", "").lower():
-        return b"0\r\n\r\n"
-    return body
+    """The body as sent: buffered (httpx has already read a GET's empty one), chunk-framed
+    when the request says Transfer-Encoding: chunked."""
+    body = await request.aread()
+    if "chunked" not in request.headers.get("transfer-encoding", "").lower():
+        return body
+    return (b"%x\r\n%s\r\n" % (len(body), body) if body else b"") + b"0\r\n\r\n"
 
 
 async def _read_head(
