@@ -21,9 +21,10 @@ from pathlib import Path
 
 from run import ideal_seconds, start_server, write_links
 
-from linkwatch import checker, config
-from linkwatch.client import ClientOptions, build_client
-from linkwatch.probe import Prober
+from linkwatch.listfile import config
+from linkwatch.network.client import ClientOptions, build_client
+from linkwatch.network.probe import Prober
+from linkwatch.pipeline import checker
 
 QUANTILES = (0.5, 0.9, 0.99, 0.995, 1.0)
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import trustme
 
-from linkwatch.client import ClientOptions, build_client, mapping_resolver, system_resolver
 from linkwatch.models import Link, Policy
-from linkwatch.probe import Prober, ProbeSettings
+from linkwatch.network.client import ClientOptions, build_client, mapping_resolver, system_resolver
+from linkwatch.network.probe import Prober, ProbeSettings
 from loopback import Server
 
 REPO = Path(__file__).resolve().parent.parent

@@ -14,10 +14,11 @@ from jsonschema import Draft202012Validator, FormatChecker
 from typer.testing import CliRunner
 
 from conftest import REPO
-from linkwatch import archive, cli
-from linkwatch.client import ClientOptions, build_client
+from linkwatch.cli import app as cli
 from linkwatch.models import Report, Status
-from linkwatch.probe import Prober
+from linkwatch.network.client import ClientOptions, build_client
+from linkwatch.network.probe import Prober
+from linkwatch.pipeline import archive
 from linkwatch.report import OutputFormat, render
 from linkwatch.report.json import load_report
 from loopback import respond

@@ -10,10 +10,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from linkwatch import checker, config, urls
-from linkwatch.client import ClientOptions, build_client, mapping_resolver
+from linkwatch import urls
+from linkwatch.listfile import config
 from linkwatch.models import Flag, Status
-from linkwatch.probe import Prober, ProbeSettings
+from linkwatch.network.client import ClientOptions, build_client, mapping_resolver
+from linkwatch.network.probe import Prober, ProbeSettings
+from linkwatch.pipeline import checker
 from loopback import closed_port, respond
 
 pytestmark = pytest.mark.anyio

@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import link
-from linkwatch.classify import classify, is_parked, redirect_allowed, skipped
+from linkwatch.judgement.classify import classify, is_parked, redirect_allowed, skipped
+from linkwatch.judgement.sites import registrable_domain, same_site
 from linkwatch.models import CodeRange, Failure, Flag, Hop, Observation, Status
-from linkwatch.sites import registrable_domain, same_site
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
 URL = "https://www.charity.org.uk/help"

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from linkwatch.cli import app
+from linkwatch.cli.app import app
 
 ROOT = Path(__file__).parents[1]
 BUNDLED = ROOT / "links.yaml"

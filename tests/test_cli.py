@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from linkwatch import __version__
-from linkwatch.cli import app
+from linkwatch._version import __version__
+from linkwatch.cli.app import app
 
 runner = CliRunner()
 

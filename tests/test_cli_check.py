@@ -12,10 +12,12 @@ import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 from typer.testing import CliRunner
 
-from linkwatch import checker, cli, config
-from linkwatch.cli import app
-from linkwatch.client import ClientOptions
-from linkwatch.probe import ProbeSettings
+from linkwatch.cli import app as cli
+from linkwatch.cli.app import app
+from linkwatch.listfile import config
+from linkwatch.network.client import ClientOptions
+from linkwatch.network.probe import ProbeSettings
+from linkwatch.pipeline import checker
 from loopback import respond
 
 

@@ -8,9 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from factories import lid, link, night, run
-from linkwatch import cli
+from linkwatch.cli import app as cli
 from linkwatch.errors import UsageError
-from linkwatch.history import MarkKind
+from linkwatch.history.streaks import MarkKind
 from linkwatch.models import Status
 
 A = link("Alpha")

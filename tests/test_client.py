@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from linkwatch.client import (
+from linkwatch.network.client import (
     Guard,
     NameLookupError,
     NameNotFoundError,
@@ -21,7 +21,7 @@ from linkwatch.client import (
     mapping_resolver,
     system_resolver,
 )
-from linkwatch.wire import Wire
+from linkwatch.network.wire import Wire
 
 pytestmark = pytest.mark.anyio
 

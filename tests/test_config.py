@@ -6,8 +6,8 @@ import textwrap
 
 import pytest
 
-from linkwatch import config
 from linkwatch.errors import ConfigError
+from linkwatch.listfile import config
 from linkwatch.models import CodeRange
 
 HEAD = "version: 1\nlinks:\n"

@@ -6,8 +6,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from linkwatch import config
 from linkwatch.errors import ConfigError
+from linkwatch.listfile import config
 from linkwatch.models import Config
 
 FUZZ = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])

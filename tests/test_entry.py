@@ -8,8 +8,8 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from linkwatch import entry
-from linkwatch.cli import app
+from linkwatch.cli import entry
+from linkwatch.cli.app import app
 
 
 @pytest.mark.parametrize("flag", ["--version", "-V"])
@@ -24,7 +24,7 @@ def test_other_arguments_go_to_the_cli(monkeypatch):
     """Anything but a lone version flag runs the full CLI."""
     called = []
     monkeypatch.setattr(sys, "argv", ["linkwatch", "check", "--help"])
-    monkeypatch.setattr("linkwatch.cli.main", lambda: called.append(True))
+    monkeypatch.setattr("linkwatch.cli.app.main", lambda: called.append(True))
     entry.main()
     assert called == [True]
 
@@ -34,7 +34,7 @@ def test_version_does_not_import_the_cli():
     code = (
         "import sys, runpy; sys.argv = ['linkwatch', '--version'];"
         "runpy.run_module('linkwatch', run_name='__main__');"
-        "assert 'linkwatch.cli' not in sys.modules and 'typer' not in sys.modules"
+        "assert 'linkwatch.cli.app' not in sys.modules and 'typer' not in sys.modules"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr

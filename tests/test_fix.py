@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from linkwatch import config, fix
+from linkwatch.listfile import config, fix
 from linkwatch.models import Flag, Hop, Outcome, Report, Status
 from test_fix_cli import STARTED, outcome
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from linkwatch import config
-from linkwatch.cli import app
+from linkwatch.cli.app import app
+from linkwatch.listfile import config
 from linkwatch.models import Flag, Hop, Outcome, Report, Status
 from linkwatch.report import OutputFormat, render
 

@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from factories import lid, link, night, outcome, report, run
-from linkwatch import history
-from linkwatch.history import Mark, MarkKind, State, Thresholds
+from linkwatch.history import streaks as history
+from linkwatch.history.streaks import Mark, MarkKind, State, Thresholds
 from linkwatch.models import Status
 
 OK, BROKEN, ERROR = Status.OK, Status.BROKEN, Status.ERROR

@@ -13,8 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import DATA
-from linkwatch import config
-from linkwatch.cli import app
+from linkwatch.cli.app import app
+from linkwatch.listfile import config
 
 runner = CliRunner()
 SEED = Path(__file__).parent / "data" / "cleveland-police-2019-03-18.txt"

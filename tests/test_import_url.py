@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from linkwatch import config, webpage
-from linkwatch.cli import app
-from linkwatch.probe import ProbeSettings
+from linkwatch.cli.app import app
+from linkwatch.importing import webpage
+from linkwatch.listfile import config
+from linkwatch.network.probe import ProbeSettings
 from loopback import respond
 
 SEED = Path(__file__).parent / "data" / "cleveland-police-2019-03-18.txt"

@@ -8,9 +8,10 @@ import pytest
 import yaml
 
 from conftest import DATA
-from linkwatch import config, importer
 from linkwatch.errors import ConfigError
-from linkwatch.importer import Candidate, DocKind, Skip
+from linkwatch.importing import documents as importer
+from linkwatch.importing.documents import Candidate, DocKind, Skip
+from linkwatch.listfile import config
 
 SEED = "tests/data/cleveland-police-2019-03-18.txt"  # a copy of the seed press release
 

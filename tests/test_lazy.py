@@ -10,7 +10,7 @@ import types
 
 import pytest
 
-from linkwatch.lazy import lazy_module
+from linkwatch.cli.lazy import lazy_module
 
 
 def test_a_lazy_module_runs_on_first_use(tmp_path, monkeypatch):
@@ -42,9 +42,9 @@ def test_a_missing_module_is_an_import_error():
 def test_the_cli_loads_no_yaml_until_a_command_needs_it():
     """`linkwatch --help` and `check --help` stay fast: YAML, httpx and the importer wait."""
     code = (
-        "import sys, linkwatch.cli\n"
-        "heavy = [m for m in ('yaml', 'linkwatch.config', 'linkwatch.yamlsrc',"
-        " 'linkwatch.importing', 'httpx') if m in sys.modules and"
+        "import sys, linkwatch.cli.app\n"
+        "heavy = [m for m in ('yaml', 'linkwatch.listfile.config', 'linkwatch.listfile.yamlsrc',"
+        " 'linkwatch.importing.entries', 'httpx') if m in sys.modules and"
         " not type(sys.modules[m]).__name__.startswith('_Lazy')]\n"
         "print(heavy)\n"
     )
@@ -58,8 +58,8 @@ def test_a_lazy_submodule_is_an_attribute_of_its_package(monkeypatch):
     """As after an import: `package.child` works, so monkeypatch paths and library use do."""
     import linkwatch  # noqa: PLC0415
 
-    monkeypatch.delitem(sys.modules, "linkwatch.shard", raising=False)
+    monkeypatch.delitem(sys.modules, "linkwatch.pipeline.shard", raising=False)
     monkeypatch.delattr(linkwatch, "shard", raising=False)
-    module = lazy_module("linkwatch.shard")
-    assert linkwatch.shard is module
+    module = lazy_module("linkwatch.pipeline.shard")
+    assert linkwatch.pipeline.shard is module
     assert module.MAX_SHARDS == 1024

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from linkwatch import markdown
+from linkwatch.importing import markdown
 
 
 def prose(text: str) -> list[str]:

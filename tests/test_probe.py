@@ -11,9 +11,9 @@ import httpx
 import pytest
 import respx
 
-from linkwatch.client import ClientOptions, NameLookupError, build_client
 from linkwatch.models import Failure, Hop, Policy
-from linkwatch.probe import Prober, ProbeSettings, _failure_of, _retry_after
+from linkwatch.network.client import ClientOptions, NameLookupError, build_client
+from linkwatch.network.probe import Prober, ProbeSettings, _failure_of, _retry_after
 
 pytestmark = pytest.mark.anyio
 

@@ -12,7 +12,7 @@ import pytest
 import trustme
 
 from conftest import client_ssl_context, link, prober
-from linkwatch.classify import classify
+from linkwatch.judgement.classify import classify
 from linkwatch.models import Failure, Flag, Hop, Policy, Status
 from loopback import Server, closed_port, reset, respond
 

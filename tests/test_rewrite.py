@@ -12,8 +12,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from linkwatch import clean, fileio, rewrite, urls
+from linkwatch import urls
 from linkwatch.errors import ConfigError, WriteError
+from linkwatch.listfile import clean, fileio, rewrite
 
 DATA = Path(__file__).parent / "data"
 BEFORE = (DATA / "clean_before.yaml").read_bytes()

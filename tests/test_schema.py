@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 import yaml
 
-from linkwatch import config
+from linkwatch.listfile import config
 
 
 def committed(repo):

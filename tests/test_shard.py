@@ -10,13 +10,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from linkwatch import checker, config, shard
-from linkwatch.cli import app
-from linkwatch.client import ClientOptions, build_client, mapping_resolver
+from linkwatch.cli.app import app
 from linkwatch.errors import UsageError
-from linkwatch.probe import Prober, ProbeSettings
+from linkwatch.judgement.sites import registrable_domain
+from linkwatch.listfile import config
+from linkwatch.network.client import ClientOptions, build_client, mapping_resolver
+from linkwatch.network.probe import Prober, ProbeSettings
+from linkwatch.pipeline import checker, shard
 from linkwatch.report import OutputFormat, render
-from linkwatch.sites import registrable_domain
 from loopback import respond
 
 

@@ -12,9 +12,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from factories import lid, link, night, run
-from linkwatch import fileio, history, statefile
 from linkwatch.errors import ConfigError, WriteError
-from linkwatch.history import MarkKind, State
+from linkwatch.history import statefile
+from linkwatch.history import streaks as history
+from linkwatch.history.streaks import MarkKind, State
+from linkwatch.listfile import fileio
 from linkwatch.models import Status
 
 A = link("Alpha", index=0)

@@ -16,8 +16,8 @@ import pytest
 import respx
 
 from conftest import client_ssl_context
-from linkwatch import wire
-from linkwatch.client import (
+from linkwatch.network import wire
+from linkwatch.network.client import (
     ClientOptions,
     Guard,
     PrivateAddressError,

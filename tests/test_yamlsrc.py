@@ -6,8 +6,8 @@ import pathlib
 
 import pytest
 
-from linkwatch import config, yamlsrc
 from linkwatch.errors import ConfigError
+from linkwatch.listfile import config, yamlsrc
 
 
 def only_problem(call) -> str:

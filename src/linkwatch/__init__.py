@@ -1,3 +1,5 @@
 """linkwatch: keeps a curated list of safeguarding links healthy."""
 
-__version__ = "0.1.0"
+from linkwatch._version import __version__
+
+__all__ = ["__version__"]

@@ -1,5 +1,5 @@
 """Entry point for ``python -m linkwatch``."""
 
-from linkwatch.entry import main
+from linkwatch.cli.entry import main
 
 main()

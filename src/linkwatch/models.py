@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from linkwatch import __version__
+from linkwatch._version import __version__
 
 if TYPE_CHECKING:
     from datetime import datetime

@@ -8,9 +8,9 @@ import stat
 import pytest
 
 from linkwatch.errors import WriteError
-from linkwatch.fileio import write_atomic
+from linkwatch.listfile.fileio import write_atomic
 from linkwatch.models import Flag
-from linkwatch.output import emit
+from linkwatch.pipeline.deliver import emit
 from linkwatch.report import OutputFormat
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from linkwatch.errors import UsageError
-from linkwatch.models import Flag, Status
-from linkwatch.policy import (
+from linkwatch.judgement.policy import (
     DEFAULT_FAIL_ON,
     DEFAULT_FAIL_ON_TEXT,
     exit_code,
     failures,
     parse_fail_on,
 )
+from linkwatch.models import Flag, Status
 
 from .conftest import sample_outcomes, sample_report
 

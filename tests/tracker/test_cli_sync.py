@@ -10,7 +10,9 @@ from fakegithub import TOKEN, FakeGitHub
 from typer.testing import CliRunner
 
 from factories import lid, link, night, run
-from linkwatch import cli, history, statefile
+from linkwatch.cli import app as cli
+from linkwatch.history import statefile
+from linkwatch.history import streaks as history
 from linkwatch.models import Status
 from linkwatch.tracker.github import GitHub
 

@@ -17,7 +17,7 @@ import pytest
 from fakegithub import TOKEN, FakeGitHub, serve
 from typer.testing import CliRunner
 
-from linkwatch.cli import app
+from linkwatch.cli.app import app
 
 runner = CliRunner()
 

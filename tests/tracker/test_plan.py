@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from factories import lid, link, night, outcome, report, run
-from linkwatch import history
-from linkwatch.history import State, Thresholds
+from linkwatch.history import streaks as history
+from linkwatch.history.streaks import State, Thresholds
 from linkwatch.models import Status
 from linkwatch.tracker import body
 from linkwatch.tracker.plan import IssueState, RemoteIssue, describe, plan, summary, wanted

@@ -9,7 +9,7 @@ import sys
 from fakegithub import TOKEN, FakeGitHub, serve
 
 from factories import lid, link, night, run
-from linkwatch import statefile
+from linkwatch.history import statefile
 from linkwatch.models import Status
 from linkwatch.tracker import body
 

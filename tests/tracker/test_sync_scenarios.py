@@ -6,8 +6,8 @@ import pytest
 from fakegithub import API, TOKEN, FakeGitHub
 
 from factories import lid, link, night, run
-from linkwatch import statefile
 from linkwatch.errors import RateLimitedError
+from linkwatch.history import statefile
 from linkwatch.models import Status
 from linkwatch.tracker import body
 from linkwatch.tracker.github import GitHub, Token

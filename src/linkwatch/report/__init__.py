@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING, assert_never
 
-from linkwatch.policy import DEFAULT_FAIL_ON, FailOn
+from linkwatch.judgement.policy import DEFAULT_FAIL_ON, FailOn
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping

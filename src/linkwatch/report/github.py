@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from linkwatch.policy import DEFAULT_FAIL_ON, FailOn, fails
+from linkwatch.judgement.policy import DEFAULT_FAIL_ON, FailOn, fails
 from linkwatch.report.neutralise import clip, workflow_data, workflow_property
 from linkwatch.report.summary import archived_on, problems, summary_line
 

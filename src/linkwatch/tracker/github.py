@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final, Self
 from urllib.parse import urlsplit
 
-from linkwatch import __version__
+from linkwatch._version import __version__
 from linkwatch.errors import RateLimitedError, TrackerError, UsageError
 from linkwatch.tracker.plan import IssueState, RemoteIssue
 

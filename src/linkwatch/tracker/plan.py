@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from linkwatch import history
+from linkwatch.history import streaks as history
 from linkwatch.models import Status
 from linkwatch.tracker import body as text
 

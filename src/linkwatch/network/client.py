@@ -22,12 +22,12 @@ import httpcore
 import httpx
 
 from linkwatch.models import DEFAULT_USER_AGENT
-from linkwatch.wire import Transport
+from linkwatch.network.wire import Transport
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 
-    from linkwatch.wire import Wire
+    from linkwatch.network.wire import Wire
 
     Resolver = Callable[[str, int], Awaitable[Sequence[str]]]
 

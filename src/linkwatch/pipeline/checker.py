@@ -16,7 +16,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from linkwatch import __version__, classify, urls
+from linkwatch import urls
+from linkwatch._version import __version__
+from linkwatch.judgement import classify
 from linkwatch.models import (
     NETWORK_FAILURES,
     Failure,
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from linkwatch.models import Config, Link, Outcome
-    from linkwatch.probe import Prober
+    from linkwatch.network.probe import Prober
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,10 +17,11 @@ from urllib.parse import urljoin, urlsplit
 
 import yaml
 
-from linkwatch import markdown, urls
-from linkwatch.config import check_url
+from linkwatch import urls
 from linkwatch.errors import ConfigError, Problem
-from linkwatch.yamlsrc import Node, parse
+from linkwatch.importing import markdown
+from linkwatch.listfile.config import check_url
+from linkwatch.listfile.yamlsrc import Node, parse
 
 if TYPE_CHECKING:
     from linkwatch.models import TrackingSettings

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from linkwatch import history
 from linkwatch.errors import ConfigError, Problem, WriteError
-from linkwatch.fileio import write_atomic
+from linkwatch.history import streaks as history
+from linkwatch.listfile.fileio import write_atomic
 from linkwatch.models import Status
 
 if TYPE_CHECKING:

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from linkwatch.errors import ConfigError, Problem
-from linkwatch.fileio import write_atomic
-from linkwatch.policy import DEFAULT_FAIL_ON, FailOn, exit_code
+from linkwatch.judgement.policy import DEFAULT_FAIL_ON, FailOn, exit_code
+from linkwatch.listfile.fileio import write_atomic
 from linkwatch.report import OutputFormat, render, render_pieces
 from linkwatch.report.json import load_report
 from linkwatch.report.merge import merge

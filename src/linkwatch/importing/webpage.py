@@ -14,15 +14,15 @@ from dataclasses import dataclass
 from email.message import Message
 from typing import TYPE_CHECKING
 
-from linkwatch import config
 from linkwatch.errors import ConfigError, Problem, UsageError
-from linkwatch.importer import DocKind
+from linkwatch.importing.documents import DocKind
+from linkwatch.listfile import config
+from linkwatch.listfile.yamlsrc import MAX_FILE_BYTES
 from linkwatch.models import Failure, Policy
-from linkwatch.probe import ProbeSettings
-from linkwatch.yamlsrc import MAX_FILE_BYTES
+from linkwatch.network.probe import ProbeSettings
 
 if TYPE_CHECKING:
-    from linkwatch.probe import Prober
+    from linkwatch.network.probe import Prober
 
 TIMEOUT = 30.0  # seconds for the whole fetch, redirects included
 # GET (the page is the point), bounded like a document read from disk; retries as check does.

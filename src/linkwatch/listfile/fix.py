@@ -20,12 +20,13 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, assert_never
 from urllib.parse import urlsplit
 
-from linkwatch import config, fileio, rewrite, urls
+from linkwatch import urls
 from linkwatch.errors import UsageError
+from linkwatch.judgement.sites import same_site
+from linkwatch.listfile import config, fileio, rewrite
+from linkwatch.listfile.yamlsrc import read_text
 from linkwatch.models import Flag, Hop, Status
 from linkwatch.report.neutralise import clean
-from linkwatch.sites import same_site
-from linkwatch.yamlsrc import read_text
 
 if TYPE_CHECKING:
     from pathlib import Path

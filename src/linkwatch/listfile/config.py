@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from linkwatch import models, urls
 from linkwatch.errors import ConfigError, Problem
-from linkwatch.yamlsrc import Node, parse, read_text
+from linkwatch.listfile.yamlsrc import Node, parse, read_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from linkwatch.errors import UsageError
-from linkwatch.sites import registrable_domain
+from linkwatch.judgement.sites import registrable_domain
 
 if TYPE_CHECKING:
     from linkwatch.models import Config, Link

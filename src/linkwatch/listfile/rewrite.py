@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from linkwatch import config
 from linkwatch.errors import ConfigError, WriteError
-from linkwatch.yamlsrc import Node, parse
+from linkwatch.listfile import config
+from linkwatch.listfile.yamlsrc import Node, parse
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping

@@ -7,17 +7,19 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, assert_never
 
-from linkwatch import config, fileio, importer, urls
+from linkwatch import urls
 from linkwatch.errors import ConfigError, Problem
+from linkwatch.importing import documents as importer
+from linkwatch.listfile import config, fileio
+from linkwatch.listfile.yamlsrc import MAX_FILE_BYTES, Node, parse, read_text
 from linkwatch.report.neutralise import clean
-from linkwatch.yamlsrc import MAX_FILE_BYTES, Node, parse, read_text
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from linkwatch.importer import Candidate, Skipped
+    from linkwatch.importing.documents import Candidate, Skipped
+    from linkwatch.importing.webpage import Page
     from linkwatch.models import TrackingSettings
-    from linkwatch.webpage import Page
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,39 +13,37 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from linkwatch import __version__, policy
+from linkwatch._version import __version__
+from linkwatch.cli.lazy import lazy_module
 from linkwatch.errors import ConfigError, LinkwatchError, NetworkUnavailableError, UsageError
-from linkwatch.lazy import lazy_module
+from linkwatch.judgement import policy
 from linkwatch.models import Status
 from linkwatch.report import OutputFormat, use_color
 
 if TYPE_CHECKING:
-    from linkwatch import clean as cleaning
-    from linkwatch import (
-        config,
-        history,
-        importing,
-        output,
-        scaffold,
-        shard,
-        statefile,
-    )
-    from linkwatch import fix as fixing
+    from linkwatch.history import statefile
+    from linkwatch.history import streaks as history
+    from linkwatch.importing import entries as importing
+    from linkwatch.listfile import clean as cleaning
+    from linkwatch.listfile import config, scaffold
+    from linkwatch.listfile import fix as fixing
+    from linkwatch.pipeline import deliver as output
+    from linkwatch.pipeline import shard
     from linkwatch.tracker import github
     from linkwatch.tracker import plan as tracker_plan
     from linkwatch.tracker import sync as tracker_sync
 else:
     # What only a command's body needs is loaded on first use: `--help` and a CLI run from
     # pre-commit should not pay for YAML, the tracker or the importer.
-    config = lazy_module("linkwatch.config")
-    history = lazy_module("linkwatch.history")
-    importing = lazy_module("linkwatch.importing")
-    output = lazy_module("linkwatch.output")
-    scaffold = lazy_module("linkwatch.scaffold")
-    shard = lazy_module("linkwatch.shard")
-    statefile = lazy_module("linkwatch.statefile")
-    cleaning = lazy_module("linkwatch.clean")
-    fixing = lazy_module("linkwatch.fix")
+    config = lazy_module("linkwatch.listfile.config")
+    history = lazy_module("linkwatch.history.streaks")
+    importing = lazy_module("linkwatch.importing.entries")
+    output = lazy_module("linkwatch.pipeline.deliver")
+    scaffold = lazy_module("linkwatch.listfile.scaffold")
+    shard = lazy_module("linkwatch.pipeline.shard")
+    statefile = lazy_module("linkwatch.history.statefile")
+    cleaning = lazy_module("linkwatch.listfile.clean")
+    fixing = lazy_module("linkwatch.listfile.fix")
     github = lazy_module("linkwatch.tracker.github")
     tracker_plan = lazy_module("linkwatch.tracker.plan")
     tracker_sync = lazy_module("linkwatch.tracker.sync")
@@ -53,11 +51,11 @@ else:
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from linkwatch import archive, checker
-    from linkwatch.client import ClientOptions
+    from linkwatch.importing.webpage import Page
     from linkwatch.models import Config, Report
-    from linkwatch.probe import Prober, ProbeSettings
-    from linkwatch.webpage import Page
+    from linkwatch.network.client import ClientOptions
+    from linkwatch.network.probe import Prober, ProbeSettings
+    from linkwatch.pipeline import archive, checker
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 nothing failed the policy; 1 problems found; 2 usage or config error;"
@@ -324,9 +322,9 @@ def check(  # noqa: PLR0917 - typer passes every option by name
     # validate, and a CLI run from pre-commit should start fast.
     import asyncio  # noqa: PLC0415
 
-    from linkwatch import checker  # noqa: PLC0415
-    from linkwatch.client import ClientOptions  # noqa: PLC0415
-    from linkwatch.probe import ProbeSettings  # noqa: PLC0415
+    from linkwatch.network.client import ClientOptions  # noqa: PLC0415
+    from linkwatch.network.probe import ProbeSettings  # noqa: PLC0415
+    from linkwatch.pipeline import checker  # noqa: PLC0415
 
     options = checker.CheckOptions(
         concurrency=concurrency,
@@ -385,9 +383,9 @@ async def _check(
     archive_options: archive.ArchiveOptions | None = None,
 ) -> Report:
     """Build the run's one client, run the checker with it, close it."""
-    from linkwatch import checker  # noqa: PLC0415
-    from linkwatch.client import build_client  # noqa: PLC0415
-    from linkwatch.probe import Prober  # noqa: PLC0415
+    from linkwatch.network.client import build_client  # noqa: PLC0415
+    from linkwatch.network.probe import Prober  # noqa: PLC0415
+    from linkwatch.pipeline import checker  # noqa: PLC0415
 
     async with build_client(client_options) as client:
         prober = Prober(client, settings)
@@ -424,13 +422,13 @@ async def _check(
 
 def _archive_options() -> archive.ArchiveOptions:
     """How --suggest-archive asks the Internet Archive (tests replace this to mock the API)."""
-    from linkwatch import archive  # noqa: PLC0415
+    from linkwatch.pipeline import archive  # noqa: PLC0415
 
     return archive.ArchiveOptions()
 
 
 def _archive_probe_settings() -> ProbeSettings:
-    from linkwatch import archive  # noqa: PLC0415
+    from linkwatch.pipeline import archive  # noqa: PLC0415
 
     return archive.PROBE_SETTINGS
 
@@ -441,7 +439,7 @@ async def _archived(
     """The report with archived copies of its broken links, when --suggest-archive asks."""
     if options is None or prober is None:
         return report
-    from linkwatch import archive  # noqa: PLC0415
+    from linkwatch.pipeline import archive  # noqa: PLC0415
 
     return await archive.suggest(report, prober, options)
 
@@ -671,9 +669,9 @@ def _fetch_page(url: str, *, allow_private: bool) -> Page:
     """Fetch an import SOURCE with a client built as check builds its own."""
     import asyncio  # noqa: PLC0415
 
-    from linkwatch import webpage  # noqa: PLC0415
-    from linkwatch.client import ClientOptions, build_client  # noqa: PLC0415
-    from linkwatch.probe import Prober  # noqa: PLC0415
+    from linkwatch.importing import webpage  # noqa: PLC0415
+    from linkwatch.network.client import ClientOptions, build_client  # noqa: PLC0415
+    from linkwatch.network.probe import Prober  # noqa: PLC0415
 
     async def fetch() -> Page:
         async with build_client(ClientOptions(allow_private=allow_private)) as client:

@@ -16,8 +16,8 @@ from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 
-from linkwatch import config
 from linkwatch.errors import WriteError
+from linkwatch.listfile import config
 
 
 @dataclass(frozen=True, slots=True)

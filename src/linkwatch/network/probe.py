@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from linkwatch.client import (
+from linkwatch.judgement.sites import same_site
+from linkwatch.models import Failure, Hop, Observation
+from linkwatch.network.client import (
     ConnectGuardError,
     NameLookupError,
     NameNotFoundError,
     PrivateAddressError,
 )
-from linkwatch.models import Failure, Hop, Observation
-from linkwatch.sites import same_site
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable

@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from linkwatch import config, fileio, rewrite, urls
-from linkwatch.yamlsrc import read_text
+from linkwatch import urls
+from linkwatch.listfile import config, fileio, rewrite
+from linkwatch.listfile.yamlsrc import read_text
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -14,8 +14,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, assert_never
 from urllib.parse import urlsplit
 
+from linkwatch.judgement.sites import same_site
 from linkwatch.models import Failure, Flag, Observation, Outcome, Status
-from linkwatch.sites import same_site
 
 if TYPE_CHECKING:
     from datetime import datetime

@@ -25,13 +25,13 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from linkwatch import config
+from linkwatch.listfile import config
 from linkwatch.models import Policy, Status
-from linkwatch.probe import ProbeSettings
+from linkwatch.network.probe import ProbeSettings
 
 if TYPE_CHECKING:
     from linkwatch.models import Outcome, Report
-    from linkwatch.probe import Prober
+    from linkwatch.network.probe import Prober
 
 DEFAULT_API_URL = "https://archive.org/wayback/available"
 # One request per lookup, no retries (the archive is asked a favour), a small answer.
