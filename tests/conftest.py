@@ -16,6 +16,7 @@ from linkwatch.models import Link, Policy
 from linkwatch.network.client import ClientOptions, build_client, mapping_resolver, system_resolver
 from linkwatch.network.probe import Prober, ProbeSettings
 from loopback import Server
+from samples import sample_outcomes, sample_report
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -153,3 +154,15 @@ async def prober(
     settings.setdefault("backoff_base", 0.01)
     async with build_client(options) as client:
         yield Prober(client, ProbeSettings(**settings))
+
+
+@pytest.fixture
+def report():
+    """A report with every status, several flags and hostile strings."""
+    return sample_report()
+
+
+@pytest.fixture
+def clean_report():
+    """A report where every link is ok and unflagged."""
+    return sample_report(outcomes=sample_outcomes()[:1])

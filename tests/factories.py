@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from linkwatch import urls
-from linkwatch.models import Link, Outcome, Report, Status
+from linkwatch.models import Hop, Link, Outcome, Report, Status
 
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 
@@ -58,3 +58,25 @@ def run(statuses: dict[Link, Status], when: datetime) -> Report:
 
 def lid(lk: Link) -> str:
     return urls.stable_id(lk.url)
+
+
+# A report saved before `fix` reads it.
+FIX_STARTED = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
+
+
+def redirected(link, hops, *, status=Status.REDIRECTED, flags=(), checked=None, **kw) -> Outcome:
+    """An outcome as the checker records it: hops from the checked URL to the final one."""
+    checked = checked or hops[0][0]
+    return Outcome(
+        link=link,
+        checked_url=checked,
+        stripped_params=(),
+        status=status,
+        reason=kw.pop("reason", "moved"),
+        action="",
+        flags=tuple(flags),
+        http_status=hops[-1][1],
+        final_url=hops[-1][0],
+        redirects=tuple(Hop(u, c) for u, c in hops),
+        **kw,
+    )

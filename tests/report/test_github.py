@@ -5,8 +5,7 @@ from __future__ import annotations
 from linkwatch.models import Flag
 from linkwatch.report import OutputFormat, render
 from linkwatch.report.github import annotation
-
-from .conftest import sample_report
+from samples import sample_report
 
 
 def _lines(report, **kw):

@@ -16,8 +16,7 @@ from linkwatch.models import Flag, Status
 from linkwatch.report import OutputFormat, render, render_pieces
 from linkwatch.report import json as json_format
 from linkwatch.report.json import SCHEMA, load_report
-
-from .conftest import sample_report
+from samples import sample_report
 
 SCHEMA_FILE = Path(__file__).parents[2] / "schema" / "report.schema.json"
 

@@ -8,8 +8,7 @@ from linkwatch.models import Status
 from linkwatch.report import OutputFormat, render
 from linkwatch.report import markdown as md
 from linkwatch.report.summary import outcome_id
-
-from .conftest import make_link, make_outcome, sample_report
+from samples import make_link, make_outcome, sample_report
 
 
 def test_starts_with_the_report_marker_and_a_heading(report):

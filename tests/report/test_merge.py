@@ -9,8 +9,7 @@ import pytest
 
 from linkwatch.errors import UsageError
 from linkwatch.report.merge import merge
-
-from .conftest import STARTED, sample_outcomes, sample_report
+from samples import STARTED, sample_outcomes, sample_report
 
 
 def test_shards_merge_into_one_run():

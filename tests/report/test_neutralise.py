@@ -20,8 +20,7 @@ from linkwatch.report.neutralise import (
     workflow_data,
     workflow_property,
 )
-
-from .conftest import HOSTILE_NAME, HOSTILE_REASON, HOSTILE_TITLE, sample_report
+from samples import HOSTILE_NAME, HOSTILE_REASON, HOSTILE_TITLE, sample_report
 
 
 def _unsafe_chars(text: str) -> set[str]:

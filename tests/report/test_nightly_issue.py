@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from linkwatch.report import OutputFormat, render
-
-from .conftest import sample_report
+from samples import sample_report
 
 SCRIPT = Path(__file__).parents[2] / ".github" / "scripts" / "nightly-issue.sh"
 

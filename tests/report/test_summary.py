@@ -6,8 +6,7 @@ from datetime import timedelta
 
 from linkwatch.models import Status
 from linkwatch.report.summary import is_problem, status_counts, summary_line
-
-from .conftest import STARTED, make_link, make_outcome, sample_report
+from samples import STARTED, make_link, make_outcome, sample_report
 
 
 def _report(*statuses: Status, seconds: float = 2.3, **kw):

@@ -7,11 +7,11 @@ import traceback
 
 import httpx
 import pytest
-from fakegithub import API, TOKEN, FakeGitHub
 
 from linkwatch.errors import RateLimitedError, TrackerError, UsageError
 from linkwatch.tracker.github import GitHub, Token, check_api_url, parse_repo
 from linkwatch.tracker.plan import IssueState
+from tracker.fakegithub import API, TOKEN, FakeGitHub
 
 
 class Clock:

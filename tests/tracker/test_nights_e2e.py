@@ -14,10 +14,10 @@ import threading
 from typing import Self
 
 import pytest
-from fakegithub import TOKEN, FakeGitHub, serve
 from typer.testing import CliRunner
 
 from linkwatch.cli.app import app
+from tracker.fakegithub import TOKEN, FakeGitHub, serve
 
 runner = CliRunner()
 

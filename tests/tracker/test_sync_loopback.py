@@ -6,12 +6,11 @@ import os
 import subprocess
 import sys
 
-from fakegithub import TOKEN, FakeGitHub, serve
-
 from factories import lid, link, night, run
 from linkwatch.history import statefile
 from linkwatch.models import Status
 from linkwatch.tracker import body
+from tracker.fakegithub import TOKEN, FakeGitHub, serve
 
 A, B = link("Alpha", index=0), link("Beta", index=1)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from fakegithub import API, TOKEN, FakeGitHub
 
 from factories import lid, link, night, run
 from linkwatch.errors import RateLimitedError
@@ -13,6 +12,7 @@ from linkwatch.tracker import body
 from linkwatch.tracker.github import GitHub, Token
 from linkwatch.tracker.plan import Failure, wanted
 from linkwatch.tracker.sync import sync
+from tracker.fakegithub import API, TOKEN, FakeGitHub
 
 OK, BROKEN, ERROR = Status.OK, Status.BROKEN, Status.ERROR
 A, B, C = link("Alpha", index=0), link("Beta", index=1), link("Gamma", index=2)

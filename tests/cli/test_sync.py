@@ -6,7 +6,6 @@ import json
 
 import httpx
 import pytest
-from fakegithub import TOKEN, FakeGitHub
 from typer.testing import CliRunner
 
 from factories import lid, link, night, run
@@ -15,6 +14,7 @@ from linkwatch.history import statefile
 from linkwatch.history import streaks as history
 from linkwatch.models import Status
 from linkwatch.tracker.github import GitHub
+from tracker.fakegithub import TOKEN, FakeGitHub
 
 runner = CliRunner()
 A, B = link("Alpha", index=0), link("Beta", index=1)

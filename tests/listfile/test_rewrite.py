@@ -16,7 +16,7 @@ from linkwatch import urls
 from linkwatch.errors import ConfigError, WriteError
 from linkwatch.listfile import clean, fileio, rewrite
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 BEFORE = (DATA / "clean_before.yaml").read_bytes()
 AFTER = (DATA / "clean_after.yaml").read_bytes()
 

@@ -4,44 +4,26 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from factories import FIX_STARTED as STARTED
+from factories import redirected as outcome
 from linkwatch.cli.app import app
 from linkwatch.listfile import config
-from linkwatch.models import Flag, Hop, Outcome, Report, Status
+from linkwatch.models import Flag, Outcome, Report, Status
 from linkwatch.report import OutputFormat, render
 
-ROOT = Path(__file__).parents[1]
-DATA = Path(__file__).parent / "data" / "fix"
+ROOT = Path(__file__).parents[2]
+DATA = Path(__file__).parents[1] / "data" / "fix"
 BEFORE = (DATA / "before.yaml").read_bytes()
 AFTER = (DATA / "after.yaml").read_bytes()
-STARTED = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 
 
 def run_cli(*args: str):
     return CliRunner().invoke(app, list(args))
-
-
-def outcome(link, hops, *, status=Status.REDIRECTED, flags=(), checked=None, **kw) -> Outcome:
-    """An outcome as the checker records it: hops from the checked URL to the final one."""
-    checked = checked or hops[0][0]
-    return Outcome(
-        link=link,
-        checked_url=checked,
-        stripped_params=(),
-        status=status,
-        reason=kw.pop("reason", "moved"),
-        action="",
-        flags=tuple(flags),
-        http_status=hops[-1][1],
-        final_url=hops[-1][0],
-        redirects=tuple(Hop(u, c) for u, c in hops),
-        **kw,
-    )
 
 
 def save_report(path: Path, outcomes, config_path="links.yaml") -> Path:

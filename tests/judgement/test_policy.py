@@ -13,8 +13,7 @@ from linkwatch.judgement.policy import (
     parse_fail_on,
 )
 from linkwatch.models import Flag, Status
-
-from .conftest import sample_outcomes, sample_report
+from samples import sample_outcomes, sample_report
 
 
 def test_parse_fail_on_reads_statuses_and_flags():

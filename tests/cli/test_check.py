@@ -164,7 +164,7 @@ def test_real_run_json_matches_the_schema_and_reads_back(tmp_path, site):
     result = run_cli("check", "-c", path, "--allow-private", "-f", "json", "-o", str(out))
     assert result.exit_code == 1
     doc = json.loads(out.read_text(encoding="utf-8"))
-    schema = json.loads((Path(__file__).parents[1] / "schema" / "report.schema.json").read_text())
+    schema = json.loads((Path(__file__).parents[2] / "schema" / "report.schema.json").read_text())
     Draft202012Validator(schema, format_checker=FormatChecker()).validate(doc)
     assert [r["status"] for r in doc["links"]] == ["ok", "broken", "redirected", "broken"]
     assert doc["links"][0]["flags"] == ["tracking_params"]

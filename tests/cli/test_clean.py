@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from linkwatch.cli.app import app
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 BUNDLED = ROOT / "links.yaml"
 PACE_LINE = 24
 PACE = "https://paceuk.info/?gclid=EAIaIQobChMI2Z6I5vLg4AIVAojVCh0NPQwjEAAYASAAEgIY3vD_BwE"

@@ -13,7 +13,7 @@ from linkwatch.listfile import config
 from linkwatch.network.probe import ProbeSettings
 from loopback import respond
 
-SEED = Path(__file__).parent / "data" / "cleveland-police-2019-03-18.txt"
+SEED = Path(__file__).parents[1] / "data" / "cleveland-police-2019-03-18.txt"
 PAGE = b"""<!doctype html>
 <html><head><title>Help for parents</title></head><body>
 <p><a href="/advice/online-safety">Online safety advice</a></p>

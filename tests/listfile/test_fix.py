@@ -6,9 +6,10 @@ import dataclasses
 
 import pytest
 
+from factories import FIX_STARTED as STARTED
+from factories import redirected as outcome
 from linkwatch.listfile import config, fix
 from linkwatch.models import Flag, Hop, Outcome, Report, Status
-from test_fix_cli import STARTED, outcome
 
 
 def plan_for(url: str, hops, **kw) -> fix.FixPlan:

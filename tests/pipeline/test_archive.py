@@ -11,6 +11,7 @@ import httpx
 import pytest
 import respx
 from jsonschema import Draft202012Validator, FormatChecker
+from samples import make_link, make_outcome
 from typer.testing import CliRunner
 
 from conftest import REPO
@@ -22,7 +23,6 @@ from linkwatch.pipeline import archive
 from linkwatch.report import OutputFormat, render
 from linkwatch.report.json import load_report
 from loopback import respond
-from report.conftest import make_link, make_outcome
 
 API = "https://archive.org/wayback/available"
 STARTED = datetime(2026, 11, 27, 3, 17, tzinfo=UTC)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from linkwatch.models import Flag, Hop, Link, Outcome, Report, Status
 
 STARTED = datetime(2026, 11, 27, 3, 17, tzinfo=UTC)
@@ -143,15 +141,3 @@ def sample_report(**kw) -> Report:
     }
     fields.update(kw)
     return Report(**fields)
-
-
-@pytest.fixture
-def report() -> Report:
-    """A report with every status, several flags and hostile strings."""
-    return sample_report()
-
-
-@pytest.fixture
-def clean_report() -> Report:
-    """A report where every link is ok and unflagged."""
-    return sample_report(outcomes=sample_outcomes()[:1])

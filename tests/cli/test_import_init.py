@@ -17,7 +17,7 @@ from linkwatch.cli.app import app
 from linkwatch.listfile import config
 
 runner = CliRunner()
-SEED = Path(__file__).parent / "data" / "cleveland-police-2019-03-18.txt"
+SEED = Path(__file__).parents[1] / "data" / "cleveland-police-2019-03-18.txt"
 NAMES = [
     "CSE awareness campaign",
     "Parents Against Child Sexual Exploitation",

@@ -8,8 +8,7 @@ from typer.testing import CliRunner
 
 from linkwatch.cli.app import app
 from linkwatch.report import OutputFormat, render
-
-from .conftest import sample_outcomes, sample_report
+from samples import sample_outcomes, sample_report
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None):
