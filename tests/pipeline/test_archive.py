@@ -11,7 +11,6 @@ import httpx
 import pytest
 import respx
 from jsonschema import Draft202012Validator, FormatChecker
-from samples import make_link, make_outcome
 from typer.testing import CliRunner
 
 from conftest import REPO
@@ -23,6 +22,7 @@ from linkwatch.pipeline import archive
 from linkwatch.report import OutputFormat, render
 from linkwatch.report.json import load_report
 from loopback import respond
+from samples import make_link, make_outcome
 
 API = "https://archive.org/wayback/available"
 STARTED = datetime(2026, 11, 27, 3, 17, tzinfo=UTC)
