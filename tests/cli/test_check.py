@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import sys
@@ -12,12 +11,10 @@ import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 from typer.testing import CliRunner
 
-from linkwatch.cli import app as cli
+from linkwatch.cli import check as cli_check
 from linkwatch.cli.app import app
-from linkwatch.listfile import config
-from linkwatch.network.client import ClientOptions
-from linkwatch.network.probe import ProbeSettings
-from linkwatch.pipeline import checker
+from linkwatch.pipeline.check import CheckSettings, Hooks
+from linkwatch.pipeline.check import check as pipeline_check
 from loopback import respond
 
 
@@ -138,11 +135,9 @@ def test_progress_bar_runs_when_stderr_is_a_terminal(tmp_path, site, monkeypatch
 
     terminal = Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
-    cfg = config.load(Path(links_file(tmp_path, site.url("/ok"))))
-    report = asyncio.run(
-        cli._check(cfg, checker.CheckOptions(), ClientOptions(allow_private=True), ProbeSettings())
-    )
-    assert [o.status.value for o in report.outcomes] == ["ok"]
+    settings = CheckSettings(config=Path(links_file(tmp_path, site.url("/ok"))), allow_private=True)
+    result = pipeline_check(settings, hooks=Hooks(progress=cli_check._progress_bar))
+    assert [o.status.value for o in result.report.outcomes] == ["ok"]
     assert "checking" in terminal.getvalue()
 
 

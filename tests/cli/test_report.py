@@ -126,7 +126,7 @@ def test_unwritable_output_exits_2(tmp_path, report):
 
 def test_terminal_gets_colour_unless_no_color(tmp_path, report, monkeypatch):
     """On a terminal the table is coloured; NO_COLOR turns that off."""
-    monkeypatch.setattr("linkwatch.cli.app._stdout_is_terminal", lambda: True)
+    monkeypatch.setattr("linkwatch.cli.report.stdout_is_terminal", lambda: True)
     path = str(_save(tmp_path, report))
     coloured = CliRunner().invoke(app, ["report", path], env={"NO_COLOR": None}, color=True)
     plain = CliRunner().invoke(app, ["report", path], env={"NO_COLOR": "1"}, color=True)

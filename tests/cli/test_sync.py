@@ -9,7 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from factories import lid, link, night, run
-from linkwatch.cli import app as cli
+from linkwatch.cli import sync as cli_sync
+from linkwatch.cli.app import app
 from linkwatch.history import statefile
 from linkwatch.history import streaks as history
 from linkwatch.models import Status
@@ -33,13 +34,13 @@ def fake(monkeypatch):
             sleep=lambda seconds: None,
         )
 
-    monkeypatch.setattr(cli, "_github", connect)
+    monkeypatch.setattr(cli_sync, "_github", connect)
     return fake
 
 
 def sync(*args, token=TOKEN):
     env = {"GITHUB_TOKEN": token, "NO_COLOR": "1", "COLUMNS": "100"}
-    return runner.invoke(cli.app, ["sync", "github", "--repo", "safe/links", *args], env=env)
+    return runner.invoke(app, ["sync", "github", "--repo", "safe/links", *args], env=env)
 
 
 def report_json(tmp_path, statuses, *, offline=False):
@@ -116,7 +117,7 @@ def state_file(tmp_path, *nights, fail_after=2):
 def test_help_has_an_example():
     """--help shows how to call it."""
     result = runner.invoke(
-        cli.app, ["sync", "github", "--help"], env={"NO_COLOR": "1", "COLUMNS": "100"}
+        app, ["sync", "github", "--help"], env={"NO_COLOR": "1", "COLUMNS": "100"}
     )
     assert result.exit_code == 0
     assert "linkwatch sync github --repo OWNER/NAME" in result.stdout
@@ -199,7 +200,7 @@ def test_bad_repo_exits_2(fake, tmp_path):
     env = {"GITHUB_TOKEN": TOKEN}
     state = state_file(tmp_path, {A: Status.OK})
     result = runner.invoke(
-        cli.app, ["sync", "github", "--repo", "nope", "--state", str(state)], env=env
+        app, ["sync", "github", "--repo", "nope", "--state", str(state)], env=env
     )
     assert result.exit_code == 2
     assert "OWNER/NAME" in result.stderr
@@ -265,7 +266,7 @@ def test_api_url_reaches_the_client(monkeypatch, tmp_path):
             transport=httpx.MockTransport(lambda r: httpx.Response(200, json=[])),
         )
 
-    monkeypatch.setattr(cli, "_github", connect)
+    monkeypatch.setattr(cli_sync, "_github", connect)
     state = state_file(tmp_path, {A: Status.OK})
     result = sync("--state", str(state), "--api-url", "https://ghe.example/api/v3")
     assert result.exit_code == 0

@@ -14,7 +14,8 @@ from jsonschema import Draft202012Validator, FormatChecker
 from typer.testing import CliRunner
 
 from conftest import REPO
-from linkwatch.cli import app as cli
+from linkwatch.cli import check as cli_check
+from linkwatch.cli.app import app
 from linkwatch.models import Report, Status
 from linkwatch.network.client import ClientOptions, build_client
 from linkwatch.network.probe import Prober
@@ -300,7 +301,7 @@ def wayback(server, monkeypatch):
         await respond(writer, 200, {"Content-Type": "application/json"}, body)
 
     api = server.url("/wayback/available")
-    monkeypatch.setattr(cli, "_archive_options", lambda: archive.ArchiveOptions(api_url=api))
+    monkeypatch.setattr(cli_check, "_archive_options", lambda: archive.ArchiveOptions(api_url=api))
     return server, asked
 
 
@@ -310,7 +311,7 @@ def test_check_suggest_archive_end_to_end(tmp_path, wayback):
     path = tmp_path / "links.yaml"
     path.write_text(f"version: 1\nlinks:\n  - name: Gone\n    url: {server.url('/gone')}\n")
     args = ["check", "-c", str(path), "--allow-private", "--format", "json"]
-    result = CliRunner().invoke(cli.app, [*args, "--suggest-archive"])
+    result = CliRunner().invoke(app, [*args, "--suggest-archive"])
     assert result.exit_code == 1, result.output
     [record] = json.loads(result.stdout)["links"]
     assert record["status"] == "broken"
@@ -327,7 +328,7 @@ def test_check_without_the_option_asks_nothing(tmp_path, wayback):
     path = tmp_path / "links.yaml"
     path.write_text(f"version: 1\nlinks:\n  - name: Gone\n    url: {server.url('/gone')}\n")
     args = ["check", "-c", str(path), "--allow-private", "--format", "json"]
-    result = CliRunner().invoke(cli.app, args)
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 1
     assert json.loads(result.stdout)["links"][0]["archive_url"] is None
     assert asked == []

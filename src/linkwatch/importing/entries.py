@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, assert_never
 
 from linkwatch import urls
@@ -15,8 +16,6 @@ from linkwatch.listfile.yamlsrc import MAX_FILE_BYTES, Node, parse, read_text
 from linkwatch.report.neutralise import clean
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from linkwatch.importing.documents import Candidate, Skipped
     from linkwatch.importing.webpage import Page
     from linkwatch.models import TrackingSettings
@@ -62,6 +61,15 @@ def read_document(path: Path) -> str:
 def is_url(source: str) -> bool:
     """Whether an import SOURCE names a web page rather than a file."""
     return source[:8].lower().startswith(("http://", "https://"))
+
+
+def plan_source(source: str, target: Path, *, allow_private: bool = False) -> ImportPlan:
+    """``import SOURCE``: a file, or an http(s) URL fetched with ``check``'s safety rules."""
+    if is_url(source):
+        from linkwatch.importing import webpage  # noqa: PLC0415 - the network, only for a URL
+
+        return plan_page(webpage.fetch_url(source, allow_private=allow_private), target)
+    return plan(Path(source), target)
 
 
 def plan(source: Path, target: Path) -> ImportPlan:

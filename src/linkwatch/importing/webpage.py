@@ -76,6 +76,20 @@ async def fetch(prober: Prober, url: str, timeout: float = TIMEOUT) -> Page:  # 
     )
 
 
+def fetch_url(url: str, *, allow_private: bool = False) -> Page:
+    """Fetch an import SOURCE with a client built as ``check`` builds its own (own event loop)."""
+    import asyncio  # noqa: PLC0415
+
+    from linkwatch.network.client import ClientOptions, build_client  # noqa: PLC0415
+    from linkwatch.network.probe import Prober  # noqa: PLC0415
+
+    async def fetching() -> Page:
+        async with build_client(ClientOptions(allow_private=allow_private)) as client:
+            return await fetch(Prober(client, PROBE_SETTINGS), url)
+
+    return asyncio.run(fetching())
+
+
 def _content_type(value: str | None) -> tuple[str, str | None]:
     """``text/html; charset=ISO-8859-1`` → ``("text/html", "iso-8859-1")``."""
     if not value:

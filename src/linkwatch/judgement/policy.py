@@ -55,6 +55,11 @@ def parse_fail_on(text: str) -> FailOn:
     return frozenset(chosen)
 
 
+def failing_statuses(fail_on: FailOn) -> frozenset[Status]:
+    """The statuses among the policy's names: what the history counts as a failing run."""
+    return frozenset(name for name in fail_on if isinstance(name, Status))
+
+
 def fails(outcome: Outcome, fail_on: FailOn) -> bool:
     """Whether this outcome fails the run under the policy.
 

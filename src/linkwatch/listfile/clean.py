@@ -93,6 +93,24 @@ def write(cleaned: CleanPlan, path: Path) -> None:
         fileio.write_atomic(path, cleaned.updated, cleaned.original, shown=cleaned.path)
 
 
+def clean_file(path: Path | None, cwd: Path, *, write_back: bool = False) -> CleanPlan:
+    """``clean`` on one file: ``path``, else ./links.yaml, else (read-only) the bundled list.
+
+    With ``write_back`` the cleaned file replaces the original atomically; the bundled list
+    is refused (UsageError). Raises ConfigError for a bad file, WriteError when it cannot be
+    written.
+    """
+    if write_back:
+        resolved, shown = config.editable_path(path, cwd)
+    else:
+        resolved, embedded = config.resolve_path(path, cwd)
+        shown = str(path) if path is not None else str(resolved if embedded else config.CONFIG_NAME)
+    cleaned = load_plan(resolved, shown)
+    if write_back:
+        write(cleaned, resolved)
+    return cleaned
+
+
 # -------------------------------------------------------------------------- formatting
 def format_change(change: Change, path: str) -> str:
     """``links.yaml:23: old → new (removed: gclid)``, plus why when it cannot be written."""

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
 from linkwatch import models, urls
-from linkwatch.errors import ConfigError, Problem
+from linkwatch.errors import ConfigError, Problem, UsageError
 from linkwatch.listfile.yamlsrc import Node, parse, read_text
 
 if TYPE_CHECKING:
@@ -627,6 +627,30 @@ def resolve_path(explicit: Path | None, cwd: Path) -> tuple[Path, bool]:
     if local.exists():
         return local, False
     return embedded_path(), True
+
+
+def load_list(explicit: Path | None = None, cwd: Path | None = None) -> models.Config:
+    """The list to use, validated: ``explicit``, else ./links.yaml in ``cwd``, else the bundled one.
+
+    Raises ConfigError listing every problem, each with its line and column.
+    """
+    resolved, embedded = resolve_path(explicit, cwd or Path.cwd())
+    shown = str(explicit) if explicit is not None else (CONFIG_NAME if not embedded else None)
+    return load(resolved, shown=shown, embedded=embedded)
+
+
+def editable_path(explicit: Path | None, cwd: Path) -> tuple[Path, str]:
+    """The links.yaml a command may rewrite, and its name as shown; never the bundled list.
+
+    Raises UsageError when there is no ./links.yaml and no path was given.
+    """
+    resolved, embedded = resolve_path(explicit, cwd)
+    if embedded:
+        raise UsageError(
+            f"no links.yaml here, and the list bundled with linkwatch ({resolved}) is not"
+            " yours to rewrite; give the PATH of your own links.yaml"
+        )
+    return resolved, str(explicit or CONFIG_NAME)
 
 
 def load(path: Path, *, shown: str | None = None, embedded: bool = False) -> models.Config:

@@ -138,6 +138,18 @@ def write(fixed: FixPlan, path: Path) -> None:
         fileio.write_atomic(path, fixed.updated, fixed.original, shown=fixed.path)
 
 
+def fix_file(path: Path, shown: str, report: Report, *, write_back: bool = False) -> FixPlan:
+    """``fix`` on one file (see ``config.editable_path``) from ``report``.
+
+    With ``write_back`` the proven moves replace the original atomically. Raises UsageError,
+    ConfigError, WriteError.
+    """
+    fixed = load_plan(path, report, shown)
+    if write_back:
+        write(fixed, path)
+    return fixed
+
+
 # ---------------------------------------------------------------------------- judgement
 def _stale(outcome: Outcome, link: Link | None) -> Finding:
     old = outcome.link.url

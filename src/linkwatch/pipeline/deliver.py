@@ -65,3 +65,16 @@ def read_reports(paths: Sequence[Path]) -> Report:
             ) from e
         named.append((str(path), load_report(text, str(path))))
     return merge(named)
+
+
+def render_saved(
+    paths: Sequence[Path],
+    fmt: OutputFormat,
+    *,
+    output: Path | None = None,
+    fail_on: FailOn = DEFAULT_FAIL_ON,
+    color: bool = False,
+    width: int | None = None,
+) -> Emitted:
+    """``linkwatch report``: saved JSON reports merged and rendered again, without a network."""
+    return emit(read_reports(paths), fmt, output=output, fail_on=fail_on, color=color, width=width)

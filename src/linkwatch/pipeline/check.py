@@ -1,0 +1,224 @@
+"""The check pipeline as one call: load → shard → read the state → run → remember → deliver.
+
+``linkwatch check``, the GitHub Action and Python users all call :func:`check`. What a
+caller shows while it runs (a progress bar, warnings) comes in through :class:`Hooks`; what
+it asks for (the list, the policy, the format, history) is one :class:`CheckSettings`.
+
+The order of the steps is the contract:
+
+1. every option and the list are validated before any request (a bad ``--shard`` or a
+   broken links.yaml costs nothing);
+2. the state file is read once, before the run, so that last run's failures go first;
+3. the report is delivered (written, or handed to ``Hooks.out``) before the state file is
+   saved: a run whose report never got out must not use up a link's "new" transition.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from linkwatch.errors import UsageError
+from linkwatch.history import statefile
+from linkwatch.history import streaks as history
+from linkwatch.judgement.policy import DEFAULT_FAIL_ON, FailOn, failing_statuses
+from linkwatch.listfile import config
+from linkwatch.models import Status
+from linkwatch.network.client import ClientOptions, build_client
+from linkwatch.network.probe import Prober, ProbeSettings
+from linkwatch.pipeline import checker, deliver
+from linkwatch.pipeline import shard as sharding
+from linkwatch.report import OutputFormat
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from contextlib import AbstractContextManager
+    from pathlib import Path
+    from typing import TypeAlias
+
+    from linkwatch.models import Config, Report
+    from linkwatch.pipeline.archive import ArchiveOptions
+
+    # Given the number of links to check, a context open for the whole run that yields the
+    # callback told of each finished link (the CLI's progress bar is one).
+    ProgressFactory: TypeAlias = Callable[
+        [int], AbstractContextManager[Callable[[checker.Progress], None] | None]
+    ]
+
+
+def _ignore(_: str) -> None:
+    """The default for a hook nobody listens to."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hooks:
+    """What the caller sees of a run while it happens; every hook is optional."""
+
+    progress: ProgressFactory | None = None
+    warn: Callable[[str], None] = _ignore  # a line for a person (stderr in the CLI)
+    # Where the rendered report goes when there is no output file, before the state file is
+    # saved. None: it is only returned, in CheckResult.text.
+    out: Callable[[str], None] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckSettings:
+    """One run of ``check``; every field defaults to what ``linkwatch check`` does bare."""
+
+    config: Path | None = None  # None: ./links.yaml in ``cwd`` if present, else the bundled list
+    cwd: Path | None = None  # where ./links.yaml is looked for; None: the current directory
+    format: OutputFormat = OutputFormat.TABLE
+    output: Path | None = None  # write the report here (atomically); None: return the text
+    fail_on: FailOn = DEFAULT_FAIL_ON
+    allow_private: bool = False
+    concurrency: int | None = None  # None: links.yaml's, else 64
+    per_host: int | None = None  # None: links.yaml's, else 4
+    timeout: float | None = None  # seconds per link, replacing every link's own
+    inspect_pages: bool = False
+    state: Path | None = None  # the history file; None: no history
+    fail_after: int = 1
+    recover_after: int = 1
+    shard: sharding.Shard | None = None
+    archive: ArchiveOptions | None = None  # ask the Internet Archive about broken links
+    color: bool = False  # ANSI colour in the table (never in a file)
+    width: int | None = None  # the table's width; None: 100 columns
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC), repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """A finished run: the report, its rendering and the exit code the policy gives it."""
+
+    report: Report
+    text: str  # the rendered report, or "" when it was written to ``settings.output``
+    summary: str  # ``5 links: 3 ok, … · 2.3 s``
+    exit_code: int  # 0 nothing fails the policy, 1 something does, 3 no network
+
+
+def validate(settings: CheckSettings) -> None:
+    """Refuse settings that cannot make sense together (``UsageError``, exit 2)."""
+    if settings.state is None and (settings.fail_after != 1 or settings.recover_after != 1):
+        raise UsageError("--fail-after and --recover-after need --state FILE")
+    if settings.fail_after < 1 or settings.recover_after < 1:
+        raise UsageError("--fail-after and --recover-after count runs: 1 or more")
+
+
+def check(settings: CheckSettings | None = None, *, hooks: Hooks | None = None) -> CheckResult:
+    """Check every link of a list and deliver the report, as ``linkwatch check`` does.
+
+    Raises ``LinkwatchError`` (exit 2) for what stops a run from starting or its report
+    from being written; a dead link, and even a dead network, is a result (exit 1 or 3).
+    Runs its own event loop: call it from synchronous code.
+    """
+    settings = settings or CheckSettings()
+    hooks = hooks or Hooks()
+    validate(settings)
+    cfg = config.load_list(settings.config, settings.cwd)
+    if settings.shard is not None:
+        cfg = sharding.select(cfg, settings.shard)
+    # Read once, before the run (to check last run's failures first); the run's results are
+    # folded into it after the report is out.
+    loaded = statefile.load(settings.state, settings.now()) if settings.state else None
+    report = asyncio.run(
+        run(
+            cfg,
+            settings,
+            first=history.failing_ids(loaded.state) if loaded is not None else frozenset(),
+            progress=hooks.progress,
+        )
+    )
+    if settings.shard is not None:
+        report = dataclasses.replace(report, shard=(settings.shard.index, settings.shard.count))
+    if report.network_unavailable:
+        hooks.warn(network_unavailable_message(report))
+    remembered = remember(report, settings, loaded, failing_statuses(settings.fail_on))
+    if remembered is not None:
+        for warning in remembered.warnings:
+            hooks.warn(warning)
+        report = history.annotate(report, remembered.marks)
+    emitted = deliver.emit(
+        report,
+        settings.format,
+        output=settings.output,
+        fail_on=settings.fail_on,
+        color=settings.color,
+        width=settings.width,
+    )
+    if hooks.out is not None and settings.output is None:
+        hooks.out(emitted.stdout)
+    # The history moves on only once the report is out.
+    if remembered is not None and settings.state is not None:
+        statefile.save(settings.state, remembered.state)
+    return CheckResult(report, emitted.stdout, emitted.summary, emitted.exit_code)
+
+
+def network_unavailable_message(report: Report) -> str:
+    """What to tell a person when no link got past DNS or a connection."""
+    tried = sum(o.status is not Status.SKIPPED for o in report.outcomes)
+    return (
+        f"error: network unavailable: none of the {tried} links checked got past DNS or a"
+        " connection; check this machine's network and run again (nothing was judged)"
+    )
+
+
+def remember(
+    report: Report,
+    settings: CheckSettings,
+    loaded: statefile.Loaded | None = None,
+    failing: Iterable[Status] = history.DEFAULT_FAILING,
+) -> statefile.Remembered | None:
+    """Fold the run into the history (not saved yet); None without a state file.
+
+    ``loaded``: the state as read before the run (else it is read here).
+    """
+    if settings.state is None:
+        validate(settings)
+        return None
+    return statefile.prepare(
+        report,
+        settings.state,
+        now=settings.now(),
+        fail_after=settings.fail_after,
+        recover_after=settings.recover_after,
+        failing=failing,
+        loaded=loaded,
+    )
+
+
+async def run(
+    cfg: Config,
+    settings: CheckSettings,
+    *,
+    first: frozenset[str] = frozenset(),
+    progress: ProgressFactory | None = None,
+) -> Report:
+    """Build the run's one client, run the checker with it, ask the archive, close it."""
+    options = checker.CheckOptions(
+        concurrency=settings.concurrency,
+        per_host=settings.per_host,
+        timeout=settings.timeout,
+        # What failed last time is checked first: it is what takes longest (timeouts,
+        # retries), and left for last it would draw the run out.
+        first=first,
+    )
+    client_options = ClientOptions(
+        user_agent=cfg.defaults.user_agent,
+        allow_private=settings.allow_private,
+        # Room for every connection of a full run to wait for its host's next link.
+        max_idle=max(settings.concurrency or cfg.defaults.concurrency, 1) * 2,
+    )
+    async with build_client(client_options) as client:
+        prober = Prober(client, ProbeSettings(inspect_pages=settings.inspect_pages))
+        watching = progress(len(cfg.links)) if progress is not None else nullcontext(None)
+        with watching as advance:
+            report = await checker.run(cfg, prober, options, progress=advance)
+        if settings.archive is None:
+            return report
+        from linkwatch.pipeline import archive  # noqa: PLC0415 - only --suggest-archive uses it
+
+        lookups = Prober(client, archive.PROBE_SETTINGS)
+        return await archive.suggest(report, lookups, settings.archive)
