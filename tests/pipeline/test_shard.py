@@ -16,7 +16,7 @@ from linkwatch.judgement.sites import registrable_domain
 from linkwatch.listfile import config
 from linkwatch.network.client import ClientOptions, build_client, mapping_resolver
 from linkwatch.network.probe import Prober, ProbeSettings
-from linkwatch.pipeline import checker, shard
+from linkwatch.pipeline import scheduler, shard
 from linkwatch.report import OutputFormat, render
 from loopback import respond
 
@@ -188,8 +188,8 @@ async def test_four_shards_merge_to_the_unsharded_run(server, tmp_path):
 
     async def check(part):
         async with build_client(options) as client:
-            return await checker.run(
-                part, Prober(client, ProbeSettings()), checker.CheckOptions(concurrency=16)
+            return await scheduler.run(
+                part, Prober(client, ProbeSettings()), scheduler.CheckOptions(concurrency=16)
             )
 
     whole = await check(cfg)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from linkwatch.pipeline.archive import ArchiveOptions
-    from linkwatch.pipeline.checker import Progress
+    from linkwatch.pipeline.scheduler import Progress
 
 EPILOG = (
     "Examples:\n\n  linkwatch check\n\n  linkwatch check --config links.yaml --per-host 2"

@@ -1,1 +1,6 @@
-"""TODO."""
+"""Judgement, pure: an observation and a link's policy in, an outcome with reason and action out.
+
+Owns ``classify`` (statuses, flags, reasons, actions), ``policy`` (which statuses and flags
+fail a run: the exit code) and ``sites`` (the registrable domain, from the offline public
+suffix list). No I/O, no clock, no httpx; imports only ``urls``, ``models`` and ``errors``.
+"""

@@ -30,7 +30,7 @@ from linkwatch.listfile import config
 from linkwatch.models import Status
 from linkwatch.network.client import ClientOptions, build_client
 from linkwatch.network.probe import Prober, ProbeSettings
-from linkwatch.pipeline import checker, deliver
+from linkwatch.pipeline import deliver, scheduler
 from linkwatch.pipeline import shard as sharding
 from linkwatch.report import OutputFormat
 
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     # Given the number of links to check, a context open for the whole run that yields the
     # callback told of each finished link (the CLI's progress bar is one).
     ProgressFactory: TypeAlias = Callable[
-        [int], AbstractContextManager[Callable[[checker.Progress], None] | None]
+        [int], AbstractContextManager[Callable[[scheduler.Progress], None] | None]
     ]
 
 
@@ -197,7 +197,7 @@ async def run(
     progress: ProgressFactory | None = None,
 ) -> Report:
     """Build the run's one client, run the checker with it, ask the archive, close it."""
-    options = checker.CheckOptions(
+    options = scheduler.CheckOptions(
         concurrency=settings.concurrency,
         per_host=settings.per_host,
         timeout=settings.timeout,
@@ -215,7 +215,7 @@ async def run(
         prober = Prober(client, ProbeSettings(inspect_pages=settings.inspect_pages))
         watching = progress(len(cfg.links)) if progress is not None else nullcontext(None)
         with watching as advance:
-            report = await checker.run(cfg, prober, options, progress=advance)
+            report = await scheduler.run(cfg, prober, options, progress=advance)
         if settings.archive is None:
             return report
         from linkwatch.pipeline import archive  # noqa: PLC0415 - only --suggest-archive uses it

@@ -1,4 +1,10 @@
-"""Turn a ``Report`` into text: one module per format, ``OutputFormat`` the only registry."""
+"""Reports: a ``Report`` into text, one module per format, ``OutputFormat`` the only registry.
+
+Owns the table, JSON (and reading it back), Markdown and GitHub annotation formats, merging
+shard reports, summaries, and neutralising hostile text for each medium. Pure: formats
+return strings (files are written by ``pipeline.deliver``). May import ``judgement.policy``,
+``urls``, ``models`` and ``errors``; never httpx; only ``report.table`` imports rich.
+"""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from linkwatch.listfile import config
 from linkwatch.models import Flag, Status
 from linkwatch.network.client import ClientOptions, build_client, mapping_resolver
 from linkwatch.network.probe import Prober, ProbeSettings
-from linkwatch.pipeline import checker
+from linkwatch.pipeline import scheduler
 from loopback import closed_port, respond
 
 pytestmark = pytest.mark.anyio
@@ -31,10 +31,10 @@ async def run(cfg, *, hosts=None, allow_private=True, events=None, **options):
     client_options = ClientOptions(allow_private=allow_private, resolver=resolver)
     async with build_client(client_options) as client:
         prober = Prober(client, ProbeSettings(backoff_base=0.01))
-        return await checker.run(
+        return await scheduler.run(
             cfg,
             prober,
-            checker.CheckOptions(**options),
+            scheduler.CheckOptions(**options),
             progress=events.append if events is not None else None,
         )
 
@@ -66,7 +66,7 @@ async def test_per_host_limit_holds_and_slow_host_does_not_starve_others(server)
     peak = tracking_server(server, {"slow.test": 0.15})
     urls = [server.url(f"/page?{i}", host="slow.test") for i in range(10)]
     urls += [server.url(f"/page?{i}", host="fast.test") for i in range(6)]
-    events: list[checker.Progress] = []
+    events: list[scheduler.Progress] = []
     started = time.monotonic()
     report = await run(
         make_config(urls),
@@ -109,8 +109,8 @@ async def test_outcomes_keep_the_order_of_the_file(server):
     report = await run(make_config(urls))
     assert [o.status for o in report.outcomes] == [Status.BROKEN, Status.OK]
     assert [o.link.index for o in report.outcomes] == [0, 1]
-    assert checker.has_failures(report)
-    assert checker.summary(report).startswith("2 links: 1 broken, 1 ok (")
+    assert scheduler.has_failures(report)
+    assert scheduler.summary(report).startswith("2 links: 1 broken, 1 ok (")
 
 
 async def test_skipped_links_are_not_requested(server):
@@ -221,7 +221,7 @@ async def test_a_bug_on_one_link_does_not_end_the_run():
     cfg = make_config(["https://a.invalid/", "https://b.invalid/"])
     async with build_client() as client:
         real = Prober(client)
-        report = await checker.run(cfg, Flaky())
+        report = await scheduler.run(cfg, Flaky())
     assert report.outcomes[0].status is Status.ERROR
     assert report.outcomes[0].reason == "linkwatch failed while checking: RuntimeError: boom"
     assert report.outcomes[1].status is Status.BROKEN
@@ -260,7 +260,7 @@ async def test_a_link_waiting_to_retry_frees_its_host_slot(server):
         finally:
             in_flight["now"] -= 1
 
-    events: list[checker.Progress] = []
+    events: list[scheduler.Progress] = []
     urls = [server.url("/busy?first"), server.url("/busy?second"), server.url("/busy?third")]
     started = time.monotonic()
     report = await run(make_config(urls), events=events, per_host=1)
@@ -274,19 +274,19 @@ async def test_a_link_waiting_to_retry_frees_its_host_slot(server):
 
 async def test_deadline_while_reclaiming_a_slot_leaves_the_host_usable():
     """A link whose deadline passes while it waits to reclaim its host slot frees the host."""
-    scheduler = checker._Scheduler([], per_host=1, concurrency=4)
-    first = checker._Slot("h.test")
-    scheduler._busy["h.test"] = 1  # another link holds the only slot
-    scheduler._active = 1
-    waiting = asyncio.create_task(scheduler.reclaim(checker._Slot("h.test", held=False)))
+    sched = scheduler._Scheduler([], per_host=1, concurrency=4)
+    first = scheduler._Slot("h.test")
+    sched._busy["h.test"] = 1  # another link holds the only slot
+    sched._active = 1
+    waiting = asyncio.create_task(sched.reclaim(scheduler._Slot("h.test", held=False)))
     await asyncio.sleep(0)
     waiting.cancel()
     with pytest.raises(asyncio.CancelledError):
         await waiting
-    assert "h.test" not in scheduler._reclaiming
-    scheduler.release(first)
-    assert scheduler._busy["h.test"] == 0
-    assert scheduler._active == 0
+    assert "h.test" not in sched._reclaiming
+    sched.release(first)
+    assert sched._busy["h.test"] == 0
+    assert sched._active == 0
 
 
 async def test_a_link_waiting_to_retry_frees_its_worker(server):
@@ -310,7 +310,7 @@ async def test_a_link_waiting_to_retry_frees_its_worker(server):
     hosts = [f"h{i}.test" for i in range(6)]
     urls = [server.url("/busy?first", host="h0.test")]
     urls += [server.url(f"/busy?{i}", host=h) for i, h in enumerate(hosts[1:])]
-    events: list[checker.Progress] = []
+    events: list[scheduler.Progress] = []
     started = time.monotonic()
     report = await run(
         make_config(urls),
@@ -328,19 +328,19 @@ async def test_a_link_waiting_to_retry_frees_its_worker(server):
 
 async def test_reclaim_waits_for_a_global_slot():
     """A link back from its pause waits while the global limit is full, and gets the next slot."""
-    scheduler = checker._Scheduler([], per_host=4, concurrency=1)
-    other = checker._Slot("b.test")
-    scheduler._busy["b.test"] = 1
-    scheduler._active = 1
-    paused = checker._Slot("a.test", held=False)
-    waiting = asyncio.create_task(scheduler.reclaim(paused))
+    sched = scheduler._Scheduler([], per_host=4, concurrency=1)
+    other = scheduler._Slot("b.test")
+    sched._busy["b.test"] = 1
+    sched._active = 1
+    paused = scheduler._Slot("a.test", held=False)
+    waiting = asyncio.create_task(sched.reclaim(paused))
     await asyncio.sleep(0)
     assert not waiting.done()
-    scheduler.release(other)  # another host's slot frees the global one
+    sched.release(other)  # another host's slot frees the global one
     await waiting
     assert paused.held
-    assert scheduler._active == 1
-    assert scheduler._busy["a.test"] == 1
+    assert sched._active == 1
+    assert sched._busy["a.test"] == 1
 
 
 async def test_links_that_failed_last_time_are_checked_first(server):
