@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from linkwatch.errors import ConfigError, Problem, WriteError
-from linkwatch.history import streaks as history
+from linkwatch.history import streaks
 from linkwatch.listfile.fileio import write_atomic
 from linkwatch.models import Status
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from linkwatch.models import Report
 
-SCHEMA: Final = f"linkwatch.state/{history.STATE_VERSION}"
+SCHEMA: Final = f"linkwatch.state/{streaks.STATE_VERSION}"
 _SCHEMA_RE: Final = re.compile(r"linkwatch\.state/([0-9]{1,6})")
 # A state file is a few hundred bytes per link; anything this big is not ours.
 MAX_BYTES: Final = 64 * 1024 * 1024
@@ -48,7 +48,7 @@ def _time(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def dumps(state: history.State) -> bytes:
+def dumps(state: streaks.State) -> bytes:
     """The state as JSON bytes, ids sorted so that the file diffs well."""
     links = {
         key: {
@@ -103,7 +103,7 @@ def _when(obj: dict[str, Any], key: str, where: str, *, optional: bool) -> datet
     return parsed
 
 
-def _link(key: str, obj: object) -> history.LinkState:
+def _link(key: str, obj: object) -> streaks.LinkState:
     where = f"links[{key!r}]"
     if not isinstance(obj, dict):
         raise StateFileError(f"{where}: expected an object")
@@ -116,7 +116,7 @@ def _link(key: str, obj: object) -> history.LinkState:
         raise StateFileError(f"{where}.problem: expected true or false")
     last_checked = _when(obj, "last_checked", where, optional=False)
     assert last_checked is not None  # noqa: S101 - optional=False never returns None
-    return history.LinkState(
+    return streaks.LinkState(
         name=_text(obj, "name", where),
         url=_text(obj, "url", where),
         last_status=status,
@@ -130,7 +130,7 @@ def _link(key: str, obj: object) -> history.LinkState:
     )
 
 
-def loads(data: bytes) -> history.State:
+def loads(data: bytes) -> streaks.State:
     """Parse a state file's bytes; raises ``StateFileError`` saying what is wrong."""
     try:
         doc = json.loads(data.decode("utf-8"))
@@ -147,10 +147,10 @@ def loads(data: bytes) -> history.State:
     if match is None:
         raise StateFileError(f"not a linkwatch state file (schema {schema!r:.60})")
     version = int(match.group(1))
-    if version > history.STATE_VERSION:
+    if version > streaks.STATE_VERSION:
         raise StateFileError(
             f"written by a newer linkwatch (version {version}, this one reads"
-            f" {history.STATE_VERSION})",
+            f" {streaks.STATE_VERSION})",
             newer=True,
         )
     if version < 1:
@@ -158,7 +158,7 @@ def loads(data: bytes) -> history.State:
     links = doc.get("links")
     if not isinstance(links, dict):
         raise StateFileError("links: expected an object")
-    return history.State(links={key: _link(key, value) for key, value in links.items()})
+    return streaks.State(links={key: _link(key, value) for key, value in links.items()})
 
 
 # ---------------------------------------------------------------- files
@@ -168,7 +168,7 @@ def loads(data: bytes) -> history.State:
 class Loaded:
     """A state read from disk, and the warning to print when the file had to be moved aside."""
 
-    state: history.State
+    state: streaks.State
     warning: str | None = None
     moved_to: Path | None = None
 
@@ -202,7 +202,7 @@ def load(path: Path, now: datetime) -> Loaded:
         data = _read_bytes(path)
         return Loaded(loads(data))
     except FileNotFoundError:
-        return Loaded(history.State())
+        return Loaded(streaks.State())
     except IsADirectoryError as e:
         raise WriteError(f"state file {path} is a folder") from e
     except OSError as e:
@@ -220,10 +220,10 @@ def load(path: Path, now: datetime) -> Loaded:
             f"warning: state file {path} is unusable ({e}); kept as {aside.name},"
             " starting with an empty history"
         )
-        return Loaded(history.State(), warning=warning, moved_to=aside)
+        return Loaded(streaks.State(), warning=warning, moved_to=aside)
 
 
-def read(path: Path) -> history.State:
+def read(path: Path) -> streaks.State:
     """The state in ``path`` for a reader that must not start fresh (``sync``).
 
     A missing or unusable file is a ``ConfigError``: an empty history would close every issue.
@@ -241,7 +241,7 @@ def read(path: Path) -> history.State:
         raise ConfigError([Problem(shown, None, None, "", f"unusable state file: {e}")]) from e
 
 
-def save(path: Path, state: history.State) -> None:
+def save(path: Path, state: streaks.State) -> None:
     """Write the state atomically, creating its folder if needed (raises ``WriteError``)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -259,8 +259,8 @@ def save(path: Path, state: history.State) -> None:
 class Remembered:
     """What one run adds to the history: marks per link id, and the warnings to print."""
 
-    state: history.State
-    marks: dict[str, history.Mark]
+    state: streaks.State
+    marks: dict[str, streaks.Mark]
     warnings: tuple[str, ...] = ()
 
     @property
@@ -276,7 +276,7 @@ def remember(
     now: datetime,
     fail_after: int = 1,
     recover_after: int = 1,
-    failing: Iterable[Status] = history.DEFAULT_FAILING,
+    failing: Iterable[Status] = streaks.DEFAULT_FAILING,
 ) -> Remembered:
     """Load the state at ``path``, fold this run's report in, save it, and return the marks.
 
@@ -305,7 +305,7 @@ def prepare(
     now: datetime,
     fail_after: int = 1,
     recover_after: int = 1,
-    failing: Iterable[Status] = history.DEFAULT_FAILING,
+    failing: Iterable[Status] = streaks.DEFAULT_FAILING,
     loaded: Loaded | None = None,
 ) -> Remembered:
     """Like ``remember`` but without saving: ``check`` saves only once its report is out.
@@ -314,8 +314,8 @@ def prepare(
     first); without it the file is loaded here. Either way a damaged state file is moved
     aside (with its warning), so it is never lost.
     """
-    thresholds = history.Thresholds(fail_after, recover_after, frozenset(failing))
+    thresholds = streaks.Thresholds(fail_after, recover_after, frozenset(failing))
     loaded = loaded or load(path, now)
-    after = history.update(loaded.state, report, now, thresholds)
+    after = streaks.update(loaded.state, report, now, thresholds)
     warnings = (loaded.warning,) if loaded.warning else ()
-    return Remembered(after, history.marks(loaded.state, after), warnings)
+    return Remembered(after, streaks.marks(loaded.state, after), warnings)

@@ -23,8 +23,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from linkwatch.errors import UsageError
-from linkwatch.history import statefile
-from linkwatch.history import streaks as history
+from linkwatch.history import statefile, streaks
 from linkwatch.judgement.policy import DEFAULT_FAIL_ON, FailOn, failing_statuses
 from linkwatch.listfile import config
 from linkwatch.models import Status
@@ -127,7 +126,7 @@ def check(settings: CheckSettings | None = None, *, hooks: Hooks | None = None) 
         run(
             cfg,
             settings,
-            first=history.failing_ids(loaded.state) if loaded is not None else frozenset(),
+            first=streaks.failing_ids(loaded.state) if loaded is not None else frozenset(),
             progress=hooks.progress,
         )
     )
@@ -139,7 +138,7 @@ def check(settings: CheckSettings | None = None, *, hooks: Hooks | None = None) 
     if remembered is not None:
         for warning in remembered.warnings:
             hooks.warn(warning)
-        report = history.annotate(report, remembered.marks)
+        report = streaks.annotate(report, remembered.marks)
     emitted = deliver.emit(
         report,
         settings.format,
@@ -169,7 +168,7 @@ def remember(
     report: Report,
     settings: CheckSettings,
     loaded: statefile.Loaded | None = None,
-    failing: Iterable[Status] = history.DEFAULT_FAILING,
+    failing: Iterable[Status] = streaks.DEFAULT_FAILING,
 ) -> statefile.Remembered | None:
     """Fold the run into the history (not saved yet); None without a state file.
 

@@ -4,7 +4,7 @@ The plan is computed from scratch each run from what the tracker holds now, so a
 stopped half-way (rate limit, network) is finished by the next one: every step already done
 is visible in the listing and is not planned again.
 
-Decisions (see docs/design-history.md):
+Decisions (see docs/design-streaks.md):
 
 - One issue per link id, ever. A relapse *reopens* the link's closed issue rather than
   opening a new one, so the whole story stays in one place; that is why the listing asks for
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from linkwatch.history import streaks as history
+from linkwatch.history import streaks
 from linkwatch.models import Status
 from linkwatch.tracker import body as text
 
@@ -131,7 +131,7 @@ def _answer(status: Status, http_status: int | None) -> str:
 
 def _failure(outcome: Outcome, since: datetime | None) -> Failure:
     return Failure(
-        id=history.link_id(outcome),
+        id=streaks.link_id(outcome),
         name=outcome.link.name,
         url=outcome.checked_url,
         status=outcome.status,
@@ -145,14 +145,14 @@ def _failure(outcome: Outcome, since: datetime | None) -> Failure:
 
 def wanted(
     report: Report | None,
-    state: history.State | None,
-    failing: Iterable[Status] = history.DEFAULT_FAILING,
+    state: streaks.State | None,
+    failing: Iterable[Status] = streaks.DEFAULT_FAILING,
 ) -> Wanted:
     """The failures to track. With a state, its ``problem`` flags decide (``--fail-after``);
     with only a report, every failing link counts; the report supplies the details.
     """
     failing_set = frozenset(failing)
-    outcomes = {history.link_id(o): o for o in report.outcomes} if report else {}
+    outcomes = {streaks.link_id(o): o for o in report.outcomes} if report else {}
     failures: dict[str, Failure] = {}
     healthy: dict[str, str] = {}
     held: set[str] = set()
