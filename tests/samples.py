@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from linkwatch.models import Flag, Hop, Link, Outcome, Report, Status
+from linkwatch.models import Flag, Hop, Link, Outcome, Policy, Report, Status
 
 STARTED = datetime(2026, 11, 27, 3, 17, tzinfo=UTC)
 
@@ -121,7 +121,12 @@ def sample_outcomes() -> tuple[Outcome, ...]:
             action="check it in a browser; add accept: [403] if it works there",
         ),
         make_outcome(
-            make_link(7, "Intranet", "https://intranet.example/"),
+            make_link(
+                7,
+                "Intranet",
+                "https://intranet.example/",
+                policy=Policy(skip="only reachable from the office"),
+            ),
             Status.SKIPPED,
             reason="skipped: only reachable from the office",
             action="",

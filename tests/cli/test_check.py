@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -29,12 +30,28 @@ def links_file(tmp_path, *urls: str) -> str:
     return str(path)
 
 
-def test_bundled_list_offline_says_network_unavailable():
-    """Without a network, the bundled list exits 3 with one clear line and no traceback."""
+def test_bundled_list_offline_says_network_unavailable_once():
+    """Without a network, the bundled list exits 3 and says so once, with no per-link errors."""
     result = run_cli("check")
     assert result.exit_code == 3
-    assert "error: network unavailable: none of the 10 links checked" in result.output
-    assert "Traceback" not in result.output
+    assert result.stderr == ""
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "Network unavailable: no link got past DNS or a connection, so none was judged"
+    )
+    assert re.fullmatch(r"10 links not checked · \d+\.\d s · network unavailable", lines[-1])
+    assert result.output.lower().count("network unavailable") == 2  # the message, the summary
+    assert " error" not in result.output
+
+
+def test_offline_json_says_it_on_stderr_too():
+    """When the report is not the table on screen, stderr carries the one-line reason."""
+    result = run_cli("check", "--format", "json")
+    assert result.exit_code == 3
+    assert result.stderr == (
+        "error: network unavailable: none of the 10 links checked got past DNS or a"
+        " connection; check this machine's network and run again (nothing was judged)\n"
+    )
 
 
 def test_offline_json_report_records_network_unavailable(tmp_path):
@@ -100,7 +117,12 @@ def test_table_output_is_the_default(tmp_path, site):
     """Without --format, the result is the people's table."""
     result = run_cli("check", "-c", links_file(tmp_path, site.url("/ok")), "--allow-private")
     assert result.exit_code == 0
-    assert "link 0" in result.output
+    assert result.stdout.splitlines()[0] == "1 healthy link (--verbose lists them)"
+    verbose = run_cli(
+        "check", "-c", links_file(tmp_path, site.url("/ok")), "--allow-private", "--verbose"
+    )
+    assert verbose.stdout.splitlines()[2] == "ok         link 0 links.yaml:4"
+    assert f"  {site.url('/ok')}" in verbose.stdout.splitlines()
 
 
 def test_config_error_exits_2(tmp_path):

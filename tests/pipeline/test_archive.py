@@ -22,6 +22,7 @@ from linkwatch.network.probe import Prober
 from linkwatch.pipeline import archive
 from linkwatch.report import OutputFormat, render
 from linkwatch.report.json import load_report
+from linkwatch.report.neutralise import markdown_link
 from loopback import respond
 from samples import make_link, make_outcome
 
@@ -259,7 +260,7 @@ def test_every_format_shows_the_archived_copy():
     assert doc["links"][0]["archive_timestamp"] == "2019-03-18T09:35:12+00:00"
     assert doc["links"][1]["archive_url"] is None
     markdown = render(report, OutputFormat.MARKDOWN)
-    assert f"  - Archived copy on 2019-03-18: `{SNAPSHOT}`\n" in markdown
+    assert f"  - Archived copy on 2019-03-18: {markdown_link(SNAPSHOT)}\n" in markdown
     github = render(report, OutputFormat.GITHUB)
     assert f" Archived copy on 2019-03-18: {SNAPSHOT}\n" in github
 

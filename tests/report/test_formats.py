@@ -7,23 +7,9 @@ import json
 import pytest
 
 from linkwatch.report import OutputFormat, render
-from linkwatch.report.neutralise import markdown_code
-from linkwatch.report.summary import outcome_id, problems, summary_line
-
-
-def _table_columns(text: str) -> list[list[str]]:
-    """Each table row's cells, with folded fragments joined back (spaces dropped)."""
-    rows: list[list[str]] = []
-    current: list[str] | None = None
-    for line in text.splitlines():
-        if line.startswith(("┌", "├", "└")):
-            if current is not None:
-                rows.append(current)
-            current = None if line.startswith("└") else []
-        elif line.startswith("│") and current is not None:
-            cells = [c.replace(" ", "") for c in line.strip("│").split("│")]
-            current = cells if not current else [a + b for a, b in zip(current, cells, strict=True)]
-    return rows
+from linkwatch.report.neutralise import markdown_link
+from linkwatch.report.summary import outcome_id, sections, summary_line
+from samples import HOSTILE_NAME
 
 
 def test_every_format_renders(report):
@@ -35,33 +21,43 @@ def test_every_format_renders(report):
 
 
 def test_every_problem_appears_in_every_format(report):
-    """Each problem can be found in the table, JSON, Markdown and annotations."""
-    found = problems(report)
-    assert len(found) == 6
-    table = _table_columns(render(report, OutputFormat.TABLE))
+    """Each link that fails or is worth a look is in the table, JSON, Markdown and annotations."""
+    split = sections(report)
+    shown = (*split.failing, *split.notable)
+    assert [(o.status.value, o.link.name) for o in shown] == [
+        ("broken", HOSTILE_NAME),
+        ("error", "Slow forum"),
+        ("blocked", "Members area"),
+        ("redirected", "Moved helpline"),
+        ("redirected", "Hijacked charity"),
+        ("ok", "NSPCC advice"),
+    ]
+    table = render(report, OutputFormat.TABLE).splitlines()
     doc = json.loads(render(report, OutputFormat.JSON))
     markdown = render(report, OutputFormat.MARKDOWN)
     github = render(report, OutputFormat.GITHUB).splitlines()
-    for outcome in found:
+    for outcome in shown:
         key = outcome_id(outcome)
-        assert any(row[3] == outcome.checked_url.replace(" ", "") for row in table)
+        assert f"  {outcome.checked_url}" in table  # whole, on a line of its own
         assert any(r["id"] == key and r["status"] == outcome.status for r in doc["links"])
         assert f"<!-- linkwatch:{key} -->" in markdown
-        assert markdown_code(outcome.checked_url) in markdown
+        assert f"  - URL: {markdown_link(outcome.checked_url)}\n" in markdown
         assert any(
             f"line={outcome.link.url_line}," in line and outcome.checked_url in line
             for line in github
         )
 
 
-def test_only_problems_are_listed_as_items(report):
-    """Healthy and skipped links get no checklist item or annotation."""
+def test_failing_links_are_checklist_items_and_healthy_ones_are_absent(report):
+    """Markdown ticks what fails; every format leaves out the healthy and the skipped-by-list."""
     markdown = render(report, OutputFormat.MARKDOWN)
     github = render(report, OutputFormat.GITHUB)
-    assert markdown.count("- [ ] ") == 6
+    assert markdown.count("- [ ] ") == 2
+    assert markdown.count("\n- **") == 4
     assert github.count("\n::") + github.startswith("::") == 6
-    assert "Intranet" not in markdown
-    assert "Childline" not in github
+    for name in ("Intranet", "Childline"):
+        assert name not in markdown
+        assert name not in github
 
 
 @pytest.mark.parametrize("fmt", [OutputFormat.TABLE, OutputFormat.MARKDOWN, OutputFormat.GITHUB])

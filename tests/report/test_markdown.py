@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from linkwatch.models import Status
+from linkwatch.models import Flag, HistoryNote, Hop, Status
 from linkwatch.report import OutputFormat, render
 from linkwatch.report import markdown as md
 from linkwatch.report.summary import outcome_id
@@ -15,19 +15,48 @@ def test_starts_with_the_report_marker_and_a_heading(report):
     """The nightly workflow finds its issue by the first line."""
     lines = render(report, OutputFormat.MARKDOWN).splitlines()
     assert lines[0] == md.REPORT_MARKER
-    assert lines[2] == "## linkwatch: 6 links need attention"
+    assert lines[2] == "## linkwatch: 2 links fail · 4 worth a look"
 
 
 def test_each_problem_is_a_checklist_item_with_marker_and_todo(report):
     """An item names the link, its line, what is wrong and what to do."""
     text = render(report, OutputFormat.MARKDOWN)
     hijacked = next(o for o in report.outcomes if o.link.name == "Hijacked charity")
-    item = text[text.index("- [ ] **Hijacked charity**") :].split("\n- [ ]")[0]
-    assert f"<!-- linkwatch:{outcome_id(hijacked)} -->" in item
-    assert "`links.yaml` line 20" in item
-    assert "  - To do: check by hand\\: the domain may have lapsed" in item
-    assert "  - Flags: `cross_site_redirect`, `parked_domain`" in item
-    assert "`https://charity.example/` (302) → `https://casino.example/landing` (200)" in item
+    item = text[text.index("- **Hijacked charity**") :].split("\n- ")[0]
+    assert item.splitlines() == [
+        (
+            "- **Hijacked charity** · redirected (HTTP 200) · `links.yaml` line 20"
+            f" <!-- linkwatch:{outcome_id(hijacked)} -->"
+        ),
+        "  - URL: [https\\://charity.example/](https://charity.example/)",
+        "  - Reason: redirects to another site\\: casino.example",
+        "  - To do: check by hand\\: the domain may have lapsed; remove the link if so",
+        "  - Ends at: `https://casino.example/landing`",
+        "  - Redirects: `https://charity.example/` (302) → `https://casino.example/landing` (200)",
+        "  - Flags: `cross_site_redirect`, `parked_domain`",
+    ]
+
+
+def test_failing_links_are_ticked_items_and_the_rest_plain(report):
+    """Only what fails the policy is a checklist item; what is worth a look is a plain item."""
+    text = render(report, OutputFormat.MARKDOWN)
+    assert "### Failing (2)\n\n- [ ] **" in text
+    assert "### Worth a look, not failing (4)\n\n- **Members area**" in text
+    assert text.count("- [ ] ") == 2
+
+
+def test_owner_and_category_show_and_a_handle_does_not_ping():
+    """An item names the owner (a @handle, defused) and the category."""
+    link = make_link(
+        0, "PACE", "https://www.paceuk.info/", owner="@safeguarding-team", category="support"
+    )
+    text = render(
+        sample_report(outcomes=(make_outcome(link, Status.BROKEN),)), OutputFormat.MARKDOWN
+    )
+    assert (
+        "- [ ] **PACE** · broken · `links.yaml` line 4 · owner: @\u200bsafeguarding-team"
+        " · category: support <!-- linkwatch:"
+    ) in text
 
 
 def test_markers_are_unique(report):
@@ -51,7 +80,7 @@ def test_unavailable_network_is_called_out(report):
 
 
 def test_body_stays_under_githubs_limit():
-    """Thousands of problems are cut off with a count, under GitHub's 65,536 characters."""
+    """Thousands of failures are cut off with a count, under GitHub's 65,536 characters."""
     outcomes = tuple(
         make_outcome(make_link(i, f"link {i}", f"https://e{i}.example/{'x' * 100}"), Status.BROKEN)
         for i in range(2000)
@@ -60,4 +89,59 @@ def test_body_stays_under_githubs_limit():
     assert len(text) < 65_536
     shown = text.count("- [ ] ")
     assert 0 < shown < 2000
-    assert f"…and {2000 - shown} more problems not listed here" in text
+    assert text.endswith(
+        f"…and {2000 - shown} more links not listed here (the body would be too long for an"
+        " issue); the JSON report has every link.\n"
+    )
+
+
+def test_failures_are_kept_before_warnings_when_space_runs_out():
+    """When the body would be too long, items lose their details first, then warnings go;
+    every failing link is still listed."""
+    failing = tuple(
+        make_outcome(
+            make_link(i, f"broken {i}", f"https://b{i}.example/{'y' * 60}"),
+            Status.BROKEN,
+            reason="x" * 150,
+            flags=(Flag.TRACKING_PARAMS,),
+            redirects=(
+                Hop(f"https://b{i}.example/{'y' * 60}", 301),
+                Hop(f"https://b{i}.example/{'z' * 200}", 404),
+            ),
+        )
+        for i in range(120)
+    )
+    warned = tuple(
+        make_outcome(make_link(200 + i, f"moved {i}", f"https://m{i}.example/"), Status.REDIRECTED)
+        for i in range(300)
+    )
+    text = render(sample_report(outcomes=failing + warned), OutputFormat.MARKDOWN)
+    assert len(text) < 65_536
+    assert text.count("- [ ] ") == 120
+    assert "  - Flags:" not in text  # details dropped to make room
+    assert "more links not listed here" in text
+    assert text.index("### Failing (120)") < text.index("### Worth a look")
+
+
+def test_history_goes_in_a_collapsed_section():
+    """Pending and recovered links are listed, collapsed, and are not checklist items."""
+    pending = make_outcome(
+        make_link(0, "Pending one", "https://p.example/"),
+        Status.BROKEN,
+        history=HistoryNote("pending", "pending (1 of 2 failing runs)", counts=False),
+    )
+    recovered = make_outcome(
+        make_link(1, "Back again", "https://r.example/"),
+        Status.OK,
+        history=HistoryNote("recovered", "recovered (after 3 runs)", counts=False),
+    )
+    text = render(sample_report(outcomes=(pending, recovered)), OutputFormat.MARKDOWN)
+    assert "## linkwatch: 2 worth a look" in text
+    assert "- [ ]" not in text
+    section = text[text.index("<details>") :]
+    assert section.startswith("<details><summary>Run history: 1 pending, 1 recovered</summary>\n\n")
+    assert (
+        "- **Pending one** · broken · `links.yaml` line 4 · pending \\(1 of 2 failing runs\\)"
+        " · [https\\://p.example/](https://p.example/)"
+    ) in section
+    assert section.endswith("</details>\n")

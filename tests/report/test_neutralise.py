@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from urllib.parse import unquote
 
 from hypothesis import given
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
 from linkwatch.report import OutputFormat, render
 from linkwatch.report.json import load_report
@@ -15,6 +17,7 @@ from linkwatch.report.neutralise import (
     ZWSP,
     clean,
     markdown_code,
+    markdown_link,
     markdown_text,
     marker_id,
     workflow_data,
@@ -43,22 +46,41 @@ def test_clean_never_leaves_an_unsafe_character(text):
     assert not _unsafe_chars(clean(text))
 
 
+def _inline_tokens(markdown: str) -> list[str]:
+    """What a CommonMark parser (markdown-it, HTML on) makes of the text: inline token types."""
+    tokens = MarkdownIt("commonmark").parse(markdown)
+    return [child.type for token in tokens for child in token.children or ()]
+
+
 @given(st.text())
-def test_markdown_text_never_opens_html_or_a_link(text):
-    """No raw ``<``, ``[`` or backtick survives unescaped in Markdown text."""
-    out = markdown_text(text)
-    assert not re.search(r"(?<!\\)[<\[`]", out.replace("\\\\", ""))
+def test_markdown_text_never_opens_html_a_link_or_emphasis(text):
+    """Whatever the text, a CommonMark parser sees only plain text and code spans in it."""
+    kinds = set(_inline_tokens(markdown_text(text)))
+    assert kinds <= {"text", "code_inline", "softbreak"}
+
+
+@given(st.text())
+def test_markdown_link_targets_exactly_the_url(text):
+    """A parser reads the link's target back as exactly the URL, and its text as the URL too."""
+    url = "https://example.org/" + clean(text).strip()
+    [paragraph] = [t for t in MarkdownIt("commonmark").parse(markdown_link(url)) if t.children]
+    kinds = [child.type for child in paragraph.children]
+    assert kinds[0] == "link_open"
+    assert kinds[-1] == "link_close"
+    href = paragraph.children[0].attrs["href"]
+    # markdown-it percent-encodes what an href cannot hold raw; decoding gives the URL back.
+    assert unquote(href) == unquote(url.replace(" ", "%20"))
+    shown = "".join(c.content for c in paragraph.children[1:-1])
+    assert shown == url.strip()
 
 
 def test_markdown_text_breaks_mentions_references_and_autolinks():
-    """@team, #1 and bare URLs stay plain text on GitHub."""
-    out = markdown_text("ping @org/team about #12 at https://evil.example or www.evil.example")
-    assert "@org" not in out
-    assert f"@{ZWSP}org" in out
-    assert f"\\#{ZWSP}12" in out
-    assert "https\\:" not in out
-    assert f"https{ZWSP}\\:" in out
-    assert f"www{ZWSP}." in out
+    """@team, #1 and bare names stay plain text on GitHub; a URL is an exact, inert code span."""
+    out = markdown_text("ping @org/team about #12 at https://evil.example/a_b. Or www.evil.example")
+    assert out == (
+        f"ping @{ZWSP}org/team about \\#{ZWSP}12 at `https://evil.example/a_b`."
+        f" Or www{ZWSP}.evil.example"
+    )
 
 
 def test_markdown_code_survives_backticks():
@@ -83,7 +105,12 @@ def test_workflow_escaping():
 def test_table_shows_markup_literally_and_no_escape_sequences(report):
     """Rich markup in a name is printed as written, and no ESC reaches the terminal."""
     text = render(report, OutputFormat.TABLE, color=True)
-    plain = re.sub(r"\x1b\[[0-9;]*m", "", text)  # rich's own colours
+    # Hyperlinks (OSC 8) are linkwatch's own, and only ever to a URL exactly as listed.
+    targets = re.findall(r"\x1b\]8;[^;\x1b]*;([^\x1b]*)\x1b\\", text)
+    assert set(targets) - {""} <= {o.checked_url for o in report.outcomes}
+    assert "https://evil.example/@admin?q=<script>" in targets
+    plain = re.sub(r"\x1b\]8;[^;\x1b]*;[^\x1b]*\x1b\\", "", text)
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", plain)  # rich's own colours
     assert "[bold" in plain
     assert "red]Pwned[/]" in plain
     assert "\x1b" not in plain
@@ -99,13 +126,29 @@ def test_table_lines_never_start_a_workflow_command(report):
 
 
 def test_markdown_has_no_live_html_mentions_or_links(report):
-    """The hostile name, reason and title render as inert text."""
+    """The hostile name, reason and title render as inert text; the only links are the URLs
+    of the list itself, each to exactly that URL (a redirect's end is never a link)."""
     text = render(report, OutputFormat.MARKDOWN)
-    body = re.sub(r"<!-- linkwatch:[A-Za-z0-9_-]+ -->", "", text)
-    body = re.sub(r"(`+).*?\1", "", body)  # code spans are inert
-    assert "<" not in body.replace("\\<", "")
-    assert "@everyone" not in body
-    assert "](" not in body.replace("\\]\\(", "")
+    tokens = MarkdownIt("commonmark").parse(text)
+    inline = [child for token in tokens for child in token.children or ()]
+    html = [c.content for c in inline if c.type == "html_inline"]
+    html += [t.content.strip() for t in tokens if t.type == "html_block"]
+    assert all(re.fullmatch(r"<!-- linkwatch:[A-Za-z0-9_-]+ -->", h) for h in html), html
+    hrefs = [unquote(c.attrs["href"]) for c in inline if c.type == "link_open"]
+    assert hrefs
+    assert set(hrefs) <= {o.checked_url for o in report.outcomes}
+    assert "https://casino.example/landing" not in hrefs  # the hijacked link's end
+    assert {c.type for c in inline} <= {
+        "text",
+        "code_inline",
+        "softbreak",
+        "html_inline",
+        "link_open",
+        "link_close",
+        "strong_open",
+        "strong_close",
+    }
+    assert "@everyone" not in text
     assert not _unsafe_chars(text)
     assert "\\x1b" in text
 

@@ -82,9 +82,7 @@ def test_problems_and_no_open_issue_creates_one(tmp_path, report):
     assert code == 0
     assert _commands(calls) == [["issue", "list"], ["label", "create"], ["issue", "create"]]
     create = calls[2]
-    assert create["args"][create["args"].index("--title") + 1] == (
-        "linkwatch: 6 links need attention"
-    )
+    assert create["args"][create["args"].index("--title") + 1] == ("linkwatch: 6 links fail")
     assert create["args"][create["args"].index("--label") + 1] == "linkwatch"
     assert create["body"].startswith(MARKER)
     assert create["body"].count("- [ ] ") == 6

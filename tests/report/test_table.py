@@ -7,51 +7,114 @@ import re
 
 import pytest
 
+from linkwatch.models import Flag
 from linkwatch.report import OutputFormat, render, use_color
 from linkwatch.report.table import render as render_table
 
 ANSI = re.compile(r"\x1b\[")
 
 
-def test_fits_80_columns_without_losing_a_url(report):
-    """No line is wider than 80 columns, and long URLs fold instead of being cut."""
-    text = render(report, OutputFormat.TABLE)
-    assert max(len(line) for line in text.splitlines()) <= 80
-    squashed = re.sub(r"[│\s]", "", text)
-    assert "https://helpline.example/new-and-much-longer-path/that/does/not/fit/anywhere" in (
-        squashed
-    )
-    assert "…" not in text
+AT_80 = """\
+2 links fail (--fail-on broken,error)
+status     link                                                    where
+broken     [bold red]Pwned[/] @everyone <img src=x                 links.yaml:16
+           onerror=alert(1)> **bold** #1
+  server said:  ::warning file=x::injected [link](the URL below) `code` · do:
+  replace the link or remove it
+  title: \\x1b[2J\\x1b]0;owned\\x07Title\\u202eevil\\u202c ::error::fake %0A
+  https://evil.example/@admin?q=<script>
+  see: https://evil.example
+error      Slow forum                                              links.yaml:24
+  timed out after 30 s (3 attempts) · do: try again later; remove the link if it
+  keeps failing
+  https://forum.example/
+
+4 links worth a look (not failing)
+status     link             where
+blocked    Members area     links.yaml:28
+  the server refuses automated requests (403) · do: check it in a browser; add
+  accept: [403] if it works there
+  https://members.example/
+redirected Moved helpline   links.yaml:12
+  moved permanently · do: update the URL to the final one (linkwatch rewrite
+  --adopt-redirects)
+  http://helpline.example/old
+  → https://helpline.example/new-and-much-longer-path/that/does/not/fit/anywhere
+redirected Hijacked charity links.yaml:20
+  redirects to another site: casino.example · do: check by hand: the domain may
+  have lapsed; remove the link if so
+  flags: cross_site_redirect, parked_domain
+  https://charity.example/
+  → https://casino.example/landing
+ok         NSPCC advice     links.yaml:8
+  ok, but the certificate expires in 5 days · do: remove the tracking
+  parameters; tell the site owner about the certificate
+  flags: tracking_params, tls_expiring · stripped: utm_source
+  https://nspcc.example/advice?id=4
+
+1 healthy link, 1 skipped by the list (--verbose lists them)
+8 links: 2 ok, 1 skipped, 2 redirected, 1 blocked, 1 error, 1 broken · 2.3 s
+"""
 
 
-def test_problems_come_first_grouped_by_status(report):
-    """Groups appear worst first, and ok comes last."""
-    text = render(report, OutputFormat.TABLE, width=120)
-    headings = re.findall(r"^(\w+) \((\d+)\)", text, flags=re.MULTILINE)
-    assert headings == [
-        ("broken", "1"),
-        ("error", "1"),
-        ("blocked", "1"),
-        ("redirected", "2"),
-        ("skipped", "1"),
-        ("ok", "2"),
+def test_the_table_at_80_columns_reads_as_reviewed(report):
+    """What fails, what is worth a look, the healthy counted: exactly what a maintainer reads."""
+    assert render(report, OutputFormat.TABLE, width=80) == AT_80
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 120, 200])
+def test_every_url_is_whole_on_a_line_of_its_own_at_any_width(report, width):
+    """No URL is ever folded, cut or wrapped; the other lines keep to the width."""
+    lines = render(report, OutputFormat.TABLE, width=width, verbose=True).splitlines()
+    for outcome in report.outcomes:
+        assert f"  {outcome.checked_url}" in lines
+    url_lines = [line for line in lines if re.match(r"^  (→ |see: )?https?://", line)]
+    assert len(url_lines) == 11
+    assert all(len(line) <= width for line in lines if line not in url_lines)
+    assert "…" not in "".join(lines)
+
+
+def test_verbose_lists_the_healthy_links_too(report):
+    """--verbose adds a section with every healthy and list-skipped link."""
+    text = render(report, OutputFormat.TABLE, width=120, verbose=True)
+    section = text[text.index("1 healthy link, 1 skipped by the list\n") :]
+    assert section.splitlines()[2:4] == [
+        "ok         Childline links.yaml:4",
+        "  ok reason · do: ok action",
     ]
-    ok_section = text[text.index("ok (2)") :]
-    assert ok_section.index("NSPCC advice") < ok_section.index("Childline")
+    assert "skipped    Intranet  links.yaml:32" in section
+    assert "--verbose lists them" not in text
 
 
-def test_stripped_params_and_flags_are_visible(report):
-    """A row shows the tracking parameters removed and the flags raised."""
-    text = render(report, OutputFormat.TABLE, width=160)
-    assert "stripped: utm_source" in text
-    assert "flags: tracking_params, tls_expiring" in text
-    assert "flags: cross_site_redirect, parked_domain" in text
+def test_nothing_is_printed_twice(report):
+    """A redirected link shows its final URL once, after an arrow, never inside the reason."""
+    text = render(report, OutputFormat.TABLE, width=200)
+    final = "https://helpline.example/new-and-much-longer-path/that/does/not/fit/anywhere"
+    assert text.count(final) == 1
 
 
-def test_summary_line_closes_the_table(report):
-    """The last line is the summary."""
-    last = render(report, OutputFormat.TABLE).splitlines()[-1]
-    assert last == "8 links: 2 ok, 1 skipped, 2 redirected, 1 blocked, 1 error, 1 broken · 2.3 s"
+def test_a_clean_run_is_two_lines(clean_report):
+    """Nothing to do: the healthy count and the summary, nothing else."""
+    assert render(clean_report, OutputFormat.TABLE) == (
+        "1 healthy link (--verbose lists them)\n1 link: 1 ok · 2.3 s\n"
+    )
+
+
+def test_colour_changes_no_character_a_reader_sees(report):
+    """With colour and hyperlinks removed, the coloured table is the plain one, letter for letter."""
+    coloured = render_table(report, color=True, width=80)
+    stripped = re.sub(r"\x1b\]8;[^;\x1b]*;[^\x1b]*\x1b\\", "", coloured)
+    stripped = re.sub(r"\x1b\[[0-9;]*m", "", stripped)
+    assert "".join(line.rstrip() + "\n" for line in stripped.splitlines()) == AT_80
+
+
+def test_the_policy_decides_what_fails(report):
+    """Naming cross_site_redirect moves the hijacked link into the failing section."""
+    text = render(
+        report, OutputFormat.TABLE, width=80, fail_on=frozenset({Flag.CROSS_SITE_REDIRECT})
+    )
+    assert text.startswith("1 link fails (--fail-on cross_site_redirect)\n")
+    assert text.splitlines()[2].startswith("redirected Hijacked charity")
 
 
 def test_no_ansi_codes_without_colour(report, monkeypatch):
@@ -61,7 +124,7 @@ def test_no_ansi_codes_without_colour(report, monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")
     text = render_table(report, color=False)
     assert not ANSI.search(text)
-    assert max(len(line) for line in text.splitlines()) <= 80
+    assert text == AT_80
 
 
 def test_colour_when_asked(report):
@@ -93,5 +156,11 @@ def test_offline_run_is_one_line_not_a_table_of_unjudged_links(report):
     offline = dataclasses.replace(report, network_unavailable=True)
     text = render_table(offline, width=80)
     assert text.startswith("Network unavailable: no link got past DNS or a connection")
-    assert "┌" not in text
+    assert text.splitlines() == [
+        "Network unavailable: no link got past DNS or a connection, so none was judged",
+        "(Childline, NSPCC advice, Moved helpline, [bold red]Pwned[/] @everyone <img",
+        "src=x onerror=alert(1)> **bold** #1, Hijacked charity and 3 more). Run again",
+        "when this machine is online.",
+        "8 links not checked · 2.3 s · network unavailable",
+    ]
     assert text.rstrip().splitlines()[-1].endswith("network unavailable")

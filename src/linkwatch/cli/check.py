@@ -15,6 +15,7 @@ from linkwatch.cli.common import (
     FailOnOption,
     FormatOption,
     OutputOption,
+    VerboseOption,
     err,
     output_path,
     show_report,
@@ -45,6 +46,7 @@ StateOption = Annotated[
         " or recovered.",
         dir_okay=False,
         show_default=False,
+        metavar="FILE",
     ),
 ]
 FailAfterOption = Annotated[
@@ -52,6 +54,7 @@ FailAfterOption = Annotated[
     typer.Option(
         "--fail-after",
         min=1,
+        metavar="N",
         help="A failing link counts as a problem only after N failing runs in a row (with"
         " --state).",
     ),
@@ -61,6 +64,7 @@ RecoverAfterOption = Annotated[
     typer.Option(
         "--recover-after",
         min=1,
+        metavar="M",
         help="A problem counts as recovered only after M passing runs in a row (with --state).",
     ),
 ]
@@ -71,6 +75,7 @@ def check(  # noqa: PLR0917 - typer passes every option by name
     fmt: FormatOption = OutputFormat.TABLE,
     output: OutputOption = None,
     fail_on: FailOnOption = policy.DEFAULT_FAIL_ON_TEXT,
+    verbose: VerboseOption = False,
     allow_private: Annotated[
         bool,
         typer.Option(
@@ -80,12 +85,21 @@ def check(  # noqa: PLR0917 - typer passes every option by name
     ] = False,
     concurrency: Annotated[
         int | None,
-        typer.Option(min=1, max=1024, help="Links checked at once. Default: links.yaml, else 64."),
+        typer.Option(
+            min=1,
+            max=1024,
+            metavar="N",
+            help="Links checked at once. Default: links.yaml, else 64.",
+        ),
     ] = None,
     per_host: Annotated[
         int | None,
         typer.Option(
-            "--per-host", min=1, max=64, help="Links checked at once per host. Default: 4."
+            "--per-host",
+            min=1,
+            max=64,
+            metavar="N",
+            help="Links checked at once per host. Default: links.yaml, else 4.",
         ),
     ] = None,
     timeout: Annotated[
@@ -93,6 +107,7 @@ def check(  # noqa: PLR0917 - typer passes every option by name
         typer.Option(
             min=0.1,
             max=600,
+            metavar="SECONDS",
             help="Seconds each link may take in total (replaces every link's timeout).",
         ),
     ] = None,
@@ -155,6 +170,7 @@ def check(  # noqa: PLR0917 - typer passes every option by name
         archive=_archive_options() if suggest_archive else None,
         color=use_color(is_terminal, os.environ),
         width=terminal_width(is_terminal),
+        verbose=verbose,
     )
     hooks = pipeline.Hooks(
         # A progress bar only for a person watching (rich's import is not free).

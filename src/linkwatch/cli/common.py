@@ -19,6 +19,7 @@ ConfigOption = Annotated[
         "-c",
         help="The links.yaml to read. Default: ./links.yaml if present, else the bundled list.",
         show_default=False,
+        metavar="PATH",
     ),
 ]
 # Shared by `check` and `report`: the same three options mean the same thing in both.
@@ -30,6 +31,15 @@ FormatOption = Annotated[
         help="table (for people), json (schema linkwatch.report/1, for machines),"
         " markdown (an issue body), github (workflow annotations on links.yaml).",
         case_sensitive=False,
+        metavar="FORMAT",
+    ),
+]
+VerboseOption = Annotated[
+    bool,
+    typer.Option(
+        "--verbose",
+        "-v",
+        help="The table lists every link, healthy ones too (by default they are counted).",
     ),
 ]
 OutputOption = Annotated[

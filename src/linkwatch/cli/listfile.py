@@ -43,7 +43,7 @@ def validate(
         typer.Argument(
             help=f"The links.yaml files to check. {_DEFAULT_PATHS}",
             show_default=False,
-            metavar="[PATH]...",
+            metavar="PATH",
         ),
     ] = None,
 ) -> None:

@@ -12,6 +12,7 @@ from linkwatch.cli.common import (
     FailOnOption,
     FormatOption,
     OutputOption,
+    VerboseOption,
     output_path,
     show_report,
     stdout_is_terminal,
@@ -39,6 +40,7 @@ def report(
     fmt: FormatOption = OutputFormat.TABLE,
     output: OutputOption = None,
     fail_on: FailOnOption = policy.DEFAULT_FAIL_ON_TEXT,
+    verbose: VerboseOption = False,
 ) -> None:
     """Render saved JSON reports again, in any format, without touching the network.
 
@@ -56,6 +58,7 @@ def report(
         fail_on=policy.parse_fail_on(fail_on),
         color=use_color(is_terminal, os.environ),
         width=terminal_width(is_terminal),
+        verbose=verbose,
     )
     show_report(result.stdout, result.summary, written_to)
     raise typer.Exit(result.exit_code)

@@ -55,6 +55,12 @@ def parse_fail_on(text: str) -> FailOn:
     return frozenset(chosen)
 
 
+def describe(fail_on: FailOn) -> str:
+    """The policy as ``--fail-on`` would spell it: ``broken,error``, or ``none``."""
+    order = list(_NAMES.values())
+    return ",".join(name.value for name in sorted(fail_on, key=order.index)) or NOTHING
+
+
 def failing_statuses(fail_on: FailOn) -> frozenset[Status]:
     """The statuses among the policy's names: what the history counts as a failing run."""
     return frozenset(name for name in fail_on if isinstance(name, Status))

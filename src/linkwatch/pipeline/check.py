@@ -84,7 +84,8 @@ class CheckSettings:
     shard: sharding.Shard | None = None
     archive: ArchiveOptions | None = None  # ask the Internet Archive about broken links
     color: bool = False  # ANSI colour in the table (never in a file)
-    width: int | None = None  # the table's width; None: 100 columns
+    width: int | None = None  # the table's width; None: 80 columns
+    verbose: bool = False  # the table lists healthy links too
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC), repr=False)
 
 
@@ -116,6 +117,8 @@ def check(settings: CheckSettings | None = None, *, hooks: Hooks | None = None) 
     settings = settings or CheckSettings()
     hooks = hooks or Hooks()
     validate(settings)
+    if settings.output is not None:
+        deliver.check_writable(settings.output)
     cfg = config.load_list(settings.config, settings.cwd)
     if settings.shard is not None:
         cfg = sharding.select(cfg, settings.shard)
@@ -132,7 +135,10 @@ def check(settings: CheckSettings | None = None, *, hooks: Hooks | None = None) 
     )
     if settings.shard is not None:
         report = dataclasses.replace(report, shard=(settings.shard.index, settings.shard.count))
-    if report.network_unavailable:
+    # The table says it itself; anything else (JSON, a file) gets the line on stderr too.
+    if report.network_unavailable and not (
+        settings.format is OutputFormat.TABLE and settings.output is None
+    ):
         hooks.warn(network_unavailable_message(report))
     remembered = remember(report, settings, loaded, failing_statuses(settings.fail_on))
     if remembered is not None:
@@ -146,6 +152,7 @@ def check(settings: CheckSettings | None = None, *, hooks: Hooks | None = None) 
         fail_on=settings.fail_on,
         color=settings.color,
         width=settings.width,
+        verbose=settings.verbose,
     )
     if hooks.out is not None and settings.output is None:
         hooks.out(emitted.stdout)

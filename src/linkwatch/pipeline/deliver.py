@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from linkwatch.errors import ConfigError, Problem
+from linkwatch.errors import ConfigError, Problem, WriteError
 from linkwatch.judgement.policy import DEFAULT_FAIL_ON, FailOn, exit_code
 from linkwatch.listfile.fileio import write_atomic
 from linkwatch.report import OutputFormat, render, render_pieces
@@ -37,18 +38,39 @@ def emit(
     fail_on: FailOn = DEFAULT_FAIL_ON,
     color: bool = False,
     width: int | None = None,
+    verbose: bool = False,
 ) -> Emitted:
     """Render ``report``; with ``output`` write it there atomically (never in colour).
 
     Raises ``WriteError`` (exit 2) when the file cannot be written.
     """
     if output is not None:
-        pieces = render_pieces(report, fmt, width=width, fail_on=fail_on)
+        pieces = render_pieces(report, fmt, width=width, fail_on=fail_on, verbose=verbose)
         write_atomic(output, (piece.encode("utf-8") for piece in pieces))
         text = ""
     else:
-        text = render(report, fmt, color=color, width=width, fail_on=fail_on)
+        text = render(report, fmt, color=color, width=width, fail_on=fail_on, verbose=verbose)
     return Emitted(stdout=text, summary=summary_line(report), exit_code=exit_code(report, fail_on))
+
+
+def check_writable(path: Path) -> None:
+    """Refuse an output file that can be known unwritable before any work (WriteError, exit 2).
+
+    A run of thousands of links should not end by finding that its report has nowhere to go.
+    (The write itself is still checked: a disk can fill up meanwhile.)
+    """
+    folder = path.parent
+    if path.is_dir():
+        raise WriteError(f"--output {path}: is a folder; give the path of a file")
+    if not folder.is_dir():
+        raise WriteError(
+            f"--output {path}: the folder {folder} does not exist; create it first"
+            " (nothing was checked)"
+        )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise WriteError(
+            f"--output {path}: the folder {folder} is not writable (nothing was checked)"
+        )
 
 
 def read_reports(paths: Sequence[Path]) -> Report:
@@ -75,6 +97,17 @@ def render_saved(
     fail_on: FailOn = DEFAULT_FAIL_ON,
     color: bool = False,
     width: int | None = None,
+    verbose: bool = False,
 ) -> Emitted:
     """``linkwatch report``: saved JSON reports merged and rendered again, without a network."""
-    return emit(read_reports(paths), fmt, output=output, fail_on=fail_on, color=color, width=width)
+    if output is not None:
+        check_writable(output)
+    return emit(
+        read_reports(paths),
+        fmt,
+        output=output,
+        fail_on=fail_on,
+        color=color,
+        width=width,
+        verbose=verbose,
+    )

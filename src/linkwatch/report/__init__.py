@@ -35,18 +35,19 @@ def render(
     color: bool = False,
     width: int | None = None,
     fail_on: FailOn = DEFAULT_FAIL_ON,
+    verbose: bool = False,
 ) -> str:
     """The report as text in the chosen format, ending in a newline.
 
-    ``color`` and ``width`` only shape the table; ``fail_on`` only decides which github
-    annotations are errors rather than warnings.
+    ``fail_on`` decides what each format shows as failing (and so the counts it gives);
+    ``color``, ``width`` and ``verbose`` (list healthy links too) only shape the table.
     """
     # Imported here so that asking for one format does not load rich for the others.
     match fmt:
         case OutputFormat.TABLE:
             from linkwatch.report import table  # noqa: PLC0415
 
-            return table.render(report, color=color, width=width)
+            return table.render(report, color=color, width=width, fail_on=fail_on, verbose=verbose)
         case OutputFormat.JSON:
             from linkwatch.report import json  # noqa: PLC0415
 
@@ -54,7 +55,7 @@ def render(
         case OutputFormat.MARKDOWN:
             from linkwatch.report import markdown  # noqa: PLC0415
 
-            return markdown.render(report)
+            return markdown.render(report, fail_on=fail_on)
         case OutputFormat.GITHUB:
             from linkwatch.report import github  # noqa: PLC0415
 
@@ -69,6 +70,7 @@ def render_pieces(
     *,
     width: int | None = None,
     fail_on: FailOn = DEFAULT_FAIL_ON,
+    verbose: bool = False,
 ) -> Iterator[str]:
     """``render``'s text (never in colour) in pieces: JSON one link at a time, for files.
 
@@ -80,7 +82,7 @@ def render_pieces(
 
         yield from json.iter_render(report)
     else:
-        yield render(report, fmt, color=False, width=width, fail_on=fail_on)
+        yield render(report, fmt, color=False, width=width, fail_on=fail_on, verbose=verbose)
 
 
 def use_color(is_terminal: bool, environ: Mapping[str, str]) -> bool:

@@ -1,8 +1,9 @@
 """The ``github`` format: workflow commands that annotate links.yaml on the right line.
 
-A link that fails the ``--fail-on`` policy is an ``::error``, any other problem a
-``::warning``. All text is escaped as GitHub's workflow commands require (``%``, CR, LF;
-plus ``:`` and ``,`` in properties), so nothing in it can end the command or start another.
+A link that fails the ``--fail-on`` policy is an ``::error``, a link worth a look a
+``::warning``: the same split, and so the same counts, as the table and the Markdown body.
+All text is escaped as GitHub's workflow commands require (``%``, CR, LF; plus ``:`` and
+``,`` in properties), so nothing in it can end the command or start another.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from linkwatch.judgement.policy import DEFAULT_FAIL_ON, FailOn, fails
+from linkwatch.report.markdown import heading
 from linkwatch.report.neutralise import clip, workflow_data, workflow_property
-from linkwatch.report.summary import archived_on, problems, summary_line
+from linkwatch.report.summary import archived_on, sections, summary_line
 
 if TYPE_CHECKING:
     from linkwatch.models import Outcome, Report
@@ -45,9 +47,14 @@ def annotation(outcome: Outcome, config_path: str, fail_on: FailOn) -> str:
 
 
 def render(report: Report, *, fail_on: FailOn = DEFAULT_FAIL_ON) -> str:
-    """One annotation per problem, worst first, then the summary as a plain line."""
-    lines = [annotation(o, report.config_path, fail_on) for o in problems(report)]
+    """An error per failing link, a warning per link worth a look, then the headline."""
     if report.network_unavailable:
-        lines.insert(0, "::error title=linkwatch::The network was unavailable; no link was reached")
-    lines.append(summary_line(report))
+        return (
+            "::error title=linkwatch::The network was unavailable; no link was reached\n"
+            + summary_line(report)
+            + "\n"
+        )
+    split = sections(report, fail_on)
+    lines = [annotation(o, report.config_path, fail_on) for o in (*split.failing, *split.notable)]
+    lines.append(f"{heading(report, fail_on)} · {summary_line(report)}")
     return "\n".join(lines) + "\n"

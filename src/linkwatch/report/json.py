@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from linkwatch.errors import ConfigError, Problem
-from linkwatch.models import Flag, HistoryNote, Hop, Link, Outcome, Report, Status
+from linkwatch.models import Flag, HistoryNote, Hop, Link, Outcome, Policy, Report, Status
 from linkwatch.report.neutralise import is_unsafe
 from linkwatch.report.summary import flag_counts, outcome_id, problems, status_counts
 
@@ -67,6 +67,7 @@ def outcome_record(outcome: Outcome) -> dict[str, Any]:
         "url_column": link.url_column,
         "url": link.url,
         "keep_params": list(link.keep_params),
+        "skip": link.policy.skip,
         "checked_url": outcome.checked_url,
         "stripped_params": list(outcome.stripped_params),
         "status": outcome.status.value,
@@ -333,6 +334,7 @@ def _read_outcome(r: _Reader, item: object, where: str) -> Outcome | None:
         notes=r.text(item, "notes", where, nullable=True, default=None),
         source=r.text(item, "source", where, nullable=True, default=None),
         keep_params=r.texts(item, "keep_params", where),
+        policy=Policy(skip=r.text(item, "skip", where, nullable=True, default=None)),
     )
     outcome = Outcome(
         link=link,

@@ -25,6 +25,10 @@ _MENTION = re.compile(r"([@#])(?=[\w-])")
 _AUTOLINK = re.compile(r"(?i)\b(https?|ftp|mailto|www)(?=\\?[:.])")
 
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+# In a Markdown link target: what could end it, open HTML, or start an escape.
+_TARGET_SPECIAL: Final = frozenset("()<>\\")
+# A URL in free text: up to white space, less the punctuation that ends a sentence.
+_URL_IN_TEXT = re.compile(r"(?i)\bhttps?://[^\s<>\"'`]+?(?=[.,;:!?)\]]*(?:\s|$))")
 
 
 def _visible(char: str) -> str:
@@ -56,11 +60,43 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
 
 
-def markdown_text(text: str) -> str:
-    """Free text for Markdown: no HTML, no emphasis or links, no @mentions, no autolinks."""
-    escaped = "".join(f"\\{c}" if c in _MD_PUNCTUATION else c for c in clean(text))
+def _markdown_words(text: str) -> str:
+    escaped = "".join(f"\\{c}" if c in _MD_PUNCTUATION else c for c in text)
     escaped = _MENTION.sub(lambda m: m.group(1) + ZWSP, escaped)
     return _AUTOLINK.sub(lambda m: m.group(1) + ZWSP, escaped)
+
+
+def markdown_text(text: str) -> str:
+    """Free text for Markdown: no HTML, no emphasis or links, no @mentions, no autolinks.
+
+    A URL inside the text (a reason often names one) becomes a code span: copied from the
+    rendered page it is exactly the URL, and it is not a link anyone clicks by accident.
+    """
+    line = clean(text)
+    out: list[str] = []
+    start = 0
+    for match in _URL_IN_TEXT.finditer(line):
+        out.append(_markdown_words(line[start : match.start()]))
+        out.append(markdown_code(match.group(0)))
+        start = match.end()
+    out.append(_markdown_words(line[start:]))
+    return "".join(out)
+
+
+def markdown_link(url: str) -> str:
+    """A link whose text and target are both exactly ``url`` (a vetted URL, from links.yaml).
+
+    In the target, the characters that could end it or open HTML are backslash-escaped
+    (CommonMark removes the backslash, so the href is the URL itself) and white space, which a
+    valid URL never holds, is percent-encoded; the text is escaped for Markdown but never
+    broken up, so copying it gives the URL back.
+    """
+    line = clean(url)
+    target = "".join(
+        "%20" if c == " " else f"\\{c}" if c in _TARGET_SPECIAL else c for c in line
+    )
+    text = "".join(f"\\{c}" if c in _MD_PUNCTUATION else c for c in line)
+    return f"[{text}]({target})"
 
 
 def markdown_code(text: str) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from linkwatch import urls
+from linkwatch.judgement.policy import DEFAULT_FAIL_ON, FailOn, fails
 from linkwatch.models import Flag, Status
 
 if TYPE_CHECKING:
@@ -28,6 +30,61 @@ def is_problem(outcome: Outcome) -> bool:
     if outcome.history is not None:
         return outcome.history.counts or bool(outcome.flags)
     return outcome.status in PROBLEM_STATUSES or bool(outcome.flags)
+
+
+# History kinds that a maintainer should hear about even when the link does not fail now.
+_WATCHED_HISTORY = frozenset({"pending", "recovering", "recovered"})
+
+
+def skipped_by_list(outcome: Outcome) -> bool:
+    """A link its list says not to check (``skip:``): a choice, not something to look at."""
+    return outcome.status is Status.SKIPPED and outcome.link.policy.skip is not None
+
+
+def worth_a_look(outcome: Outcome) -> bool:
+    """Whether a link deserves a maintainer's eye even if it does not fail the run.
+
+    A bad status (also one the history does not count yet), any flag, a history worth
+    knowing (pending, recovering, recovered), or a link that was not requested for a reason
+    the maintainer can change (a private address): only an ok link with nothing to say, or
+    one its list skips on purpose, is healthy.
+    """
+    if outcome.flags or outcome.status in PROBLEM_STATUSES:
+        return True
+    if outcome.history is not None and outcome.history.kind in _WATCHED_HISTORY:
+        return True
+    return outcome.status is Status.SKIPPED and not skipped_by_list(outcome)
+
+
+@dataclass(frozen=True, slots=True)
+class Sections:
+    """A report split the way every format shows it: what fails, what to look at, the rest."""
+
+    failing: tuple[Outcome, ...]  # fail the policy: the exit code is 1 because of these
+    notable: tuple[Outcome, ...]  # worth a look, but do not fail the run
+    healthy: tuple[Outcome, ...]  # ok with nothing to say, or skipped by the list itself
+
+
+def sections(report: Report, fail_on: FailOn = DEFAULT_FAIL_ON) -> Sections:
+    """Each outcome in exactly one section, worst status first, file order within a status."""
+    ranked = sorted(report.outcomes, key=lambda o: (status_rank(o.status), o.link.index))
+    failing = tuple(o for o in ranked if fails(o, fail_on))
+    rest = [o for o in ranked if not fails(o, fail_on)]
+    return Sections(
+        failing=failing,
+        notable=tuple(o for o in rest if worth_a_look(o)),
+        healthy=tuple(sorted((o for o in rest if not worth_a_look(o)), key=_file_order)),
+    )
+
+
+def _file_order(outcome: Outcome) -> int:
+    return outcome.link.index
+
+
+def location(outcome: Outcome, config_path: str) -> str:
+    """``links.yaml:12``: the list's file name and the line of the link's URL."""
+    name = config_path.replace("\\", "/").rsplit("/", 1)[-1] or config_path
+    return f"{name}:{outcome.link.url_line}"
 
 
 def problems(report: Report) -> tuple[Outcome, ...]:
@@ -82,6 +139,9 @@ def summary_line(report: Report) -> str:
     head = plural(len(report.outcomes), "link")
     if parts:
         head += ": " + ", ".join(parts)
+    if report.network_unavailable:
+        # Every link would read "error": nothing was judged, so say only that.
+        head = f"{plural(len(report.outcomes), 'link')} not checked"
     line = f"{head} · {max(report.duration_s, 0.0):.1f} s"
     if report.network_unavailable:
         line += " · network unavailable"
