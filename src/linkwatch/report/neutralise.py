@@ -92,9 +92,7 @@ def markdown_link(url: str) -> str:
     broken up, so copying it gives the URL back.
     """
     line = clean(url)
-    target = "".join(
-        "%20" if c == " " else f"\\{c}" if c in _TARGET_SPECIAL else c for c in line
-    )
+    target = "".join("%20" if c == " " else f"\\{c}" if c in _TARGET_SPECIAL else c for c in line)
     text = "".join(f"\\{c}" if c in _MD_PUNCTUATION else c for c in line)
     return f"[{text}]({target})"
 
