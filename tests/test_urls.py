@@ -434,3 +434,20 @@ def test_property_kept_names_are_never_removed(url, keep):
     """A per-link keep_params exemption always wins."""
     _, removed = urls.strip_tracking(url, keep=tuple(keep))
     assert not {n.lower() for n in removed} & {k.lower() for k in keep}
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("https://bob:hunter2@example.org/x", "https://***@example.org/x"),
+        (
+            "see http://TOKEN@a.example/ and ftp://u:p@b.example",
+            "see http://***@a.example/ and ftp://***@b.example",
+        ),
+        ("https://example.org/@someone", "https://example.org/@someone"),
+        ("mail me@example.org", "mail me@example.org"),
+    ],
+)
+def test_redact_hides_credentials_only(text, shown):
+    """Userinfo is hidden; an @ in a path or an e-mail address is left alone."""
+    assert urls.redact(text) == shown

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -215,3 +216,15 @@ def dedupe_key(url: str, settings: TrackingSettings | None = None) -> str:
 def stable_id(cleaned_url: str) -> str:
     """A short id for a link that survives renames and unrelated edits of the file."""
     return hashlib.sha256(dedupe_key(cleaned_url).encode()).hexdigest()[:12]
+
+
+# scheme://userinfo@ : what a message must never show of a URL (a password, a token).
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^/?#@\s]*)@")
+
+
+def redact(text: str) -> str:
+    """``text`` with the credentials of every URL in it hidden: ``https://***@host/``.
+
+    Messages land in CI logs, which many people can read; a password in a URL must not.
+    """
+    return _USERINFO.sub(lambda m: f"{m.group(1)}***@", text)

@@ -113,6 +113,63 @@ def test_private_address_is_skipped_without_allow_private(tmp_path, site):
     assert sum(site.hits.values()) == 0
 
 
+def test_a_private_address_skip_says_how_to_check_it(tmp_path, site):
+    """The table shows the skipped loopback link, and names --allow-private."""
+    result = run_cli("check", "-c", links_file(tmp_path, site.url("/ok")))
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[:4] == [
+        "1 link worth a look (not failing)",
+        "status     link   where",
+        "skipped    link 0 links.yaml:4",
+        "  not requested: 127.0.0.1 is a non-public address · do: Check the link by hand;",
+    ]
+    assert "use --allow-private to check internal addresses." in result.stdout
+
+
+def test_an_output_folder_that_does_not_exist_fails_before_any_request(tmp_path, site):
+    """--output into a missing folder is exit 2 before a single link is requested."""
+    target = tmp_path / "missing" / "report.json"
+    path = links_file(tmp_path, site.url("/ok"))
+    result = run_cli("check", "-c", path, "--allow-private", "-f", "json", "-o", str(target))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: --output {target}: the folder {target.parent} does not exist; create it first"
+        " (nothing was checked)\n"
+    )
+    assert sum(site.hits.values()) == 0
+
+
+def test_an_output_that_is_a_folder_fails_before_any_request(tmp_path, site):
+    """--output naming a folder is exit 2 before any request."""
+    path = links_file(tmp_path, site.url("/ok"))
+    result = run_cli("check", "-c", path, "--allow-private", "-o", str(tmp_path))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"Error: Invalid value for '--output' / '-o': file '{tmp_path}' is a directory."
+    )
+    assert sum(site.hits.values()) == 0
+
+
+def test_help_names_values_plainly():
+    """Options show what they take (N, SECONDS, FILE, PATH), not typer's type names."""
+    text = run_cli("check", "--help").stdout
+    for shown in (
+        "--config PATH",
+        "--concurrency N",
+        "--per-host N",
+        "--timeout SECONDS",
+        "--state FILE",
+        "--fail-after N",
+        "--recover-after M",
+        "--format FORMAT",
+    ):
+        assert shown in text
+    assert "range>" not in text
+    assert "<path>" not in text
+    usage = run_cli("validate", "--help").stdout.splitlines()[0]
+    assert usage == "Usage: linkwatch validate [OPTIONS] [PATH]..."
+
+
 def test_table_output_is_the_default(tmp_path, site):
     """Without --format, the result is the people's table."""
     result = run_cli("check", "-c", links_file(tmp_path, site.url("/ok")), "--allow-private")

@@ -297,7 +297,7 @@ def test_import_says_why_an_http_link_is_refused(tmp_path):
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
     assert (
-        f"{page}:1: skipped https://user:secret@example.org/: it contains a user name or"
+        f"{page}:1: skipped https://***@example.org/: it contains a user name or"
         " password; remove the credentials from the URL\n"
     ) in result.stderr
     assert "1 invalid, skipped" in result.stderr

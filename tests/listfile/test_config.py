@@ -362,3 +362,19 @@ def test_resolve_path_prefers_explicit_then_local_then_embedded(tmp_path):
     assert config.resolve_path(None, tmp_path) == (config.embedded_path(), True)
     (tmp_path / "links.yaml").write_text("version: 1\nlinks: []\n")
     assert config.resolve_path(None, tmp_path) == (tmp_path / "links.yaml", False)
+
+
+def test_a_password_in_a_url_is_never_echoed(write_config):
+    """The message about credentials in a URL hides them: validation output reaches CI logs."""
+    path = write_config(
+        "version: 1\nlinks:\n  - name: a\n    url: https://bob:hunter2@example.org/x\n"
+    )
+    with pytest.raises(ConfigError) as caught:
+        config.load(path)
+    [problem] = caught.value.problems
+    assert str(problem) == (
+        f"{path}:4:10: links[0].url: 'https://***@example.org/x' contains a user name or"
+        " password; remove the credentials from the URL"
+    )
+    assert "hunter2" not in str(problem)
+    assert "bob" not in str(problem)

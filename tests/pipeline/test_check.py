@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import pytest
 
 from factories import lid, link, night, run
-from linkwatch.errors import ConfigError, UsageError
+from linkwatch.errors import ConfigError, UsageError, WriteError
 from linkwatch.history.streaks import MarkKind
 from linkwatch.models import Status
 from linkwatch.pipeline.check import CheckSettings, Hooks, check, remember, validate
@@ -148,4 +148,11 @@ def test_private_addresses_are_skipped_without_allow_private(tmp_path, site):
     """The default settings keep the address guard on: a loopback link is skipped, not fetched."""
     result = check(CheckSettings(config=links_file(tmp_path, site.url("/ok"))))
     assert [o.status for o in result.report.outcomes] == [Status.SKIPPED]
+    assert site.hits["/ok"] == 0
+
+
+def test_an_output_path_that_is_a_folder_is_refused_before_the_run(tmp_path, site):
+    """A Python caller gets the same early refusal the CLI's option parser gives."""
+    with pytest.raises(WriteError, match=r": is a folder; give the path of a file$"):
+        check(CheckSettings(config=links_file(tmp_path, site.url("/ok")), output=tmp_path))
     assert site.hits["/ok"] == 0

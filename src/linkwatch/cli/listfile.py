@@ -63,7 +63,14 @@ def validate(
         count = len(cfg.links)
         # One file: exactly `ok: N links`. Several: each line names its file.
         where = f"{cfg.path}: " if len(targets) > 1 else ""
-        typer.echo(f"{where}ok: {count} link{'s' if count != 1 else ''}")
+        # Without ./links.yaml the bundled list was read: a user who meant their own must know.
+        bundled = (
+            " in the list bundled with linkwatch (no links.yaml here; give a PATH, or start one"
+            " with `linkwatch init`)"
+            if cfg.embedded
+            else ""
+        )
+        typer.echo(f"{where}ok: {count} link{'s' if count != 1 else ''}{bundled}")
     if failed is not None:
         raise typer.Exit(failed.exit_code)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from email.message import Message
 from typing import TYPE_CHECKING
 
+from linkwatch import urls
 from linkwatch.errors import ConfigError, Problem, UsageError
 from linkwatch.importing.documents import DocKind
 from linkwatch.listfile import config
@@ -49,7 +50,7 @@ async def fetch(prober: Prober, url: str, timeout: float = TIMEOUT) -> Page:  # 
     """Fetch ``url`` (raises UsageError for a bad URL, ConfigError when it cannot be read)."""
     problem = config.check_url(url)
     if problem is not None:
-        raise UsageError(f"{url} {problem}")
+        raise UsageError(f"{urls.redact(url)} {problem}")
     seen = await prober.probe(url, Policy(timeout=timeout))
 
     def fail(message: str) -> ConfigError:

@@ -50,7 +50,9 @@ def _show(node: Node) -> str:
     """A node's value as quoted in messages, shortened so one line stays readable."""
     if node.kind != "scalar":
         return node.type_name
-    text = node.value if len(node.value) <= 80 else node.value[:77] + "..."
+    # A URL's credentials are never echoed: messages end up in CI logs.
+    value = urls.redact(node.value)
+    text = value if len(value) <= 80 else value[:77] + "..."
     return repr(text)
 
 
