@@ -274,3 +274,55 @@ def test_with_state_last_runs_failures_are_checked_first(tmp_path, server):
     assert [r["url"] for r in json.loads(result.stdout)["links"]] == [
         server.url(p) for p in ("/a", "/b", "/c")
     ]
+
+
+def test_a_30_link_mixed_list_fits_a_screen_per_10_problems(tmp_path, server):
+    """At 80 columns: at most 5 lines a problem, every URL whole on its own line, 1 line for the
+    healthy ones."""
+
+    async def ok(request, reader, writer):
+        await respond(writer, 200, head=True)
+
+    async def gone(request, reader, writer):
+        await respond(writer, 404, head=True)
+
+    async def moved(request, reader, writer):
+        await respond(writer, 301, {"Location": "/ok/moved-here"}, head=True)
+
+    async def temporary(request, reader, writer):
+        await respond(writer, 302, {"Location": "/ok/for-now"}, head=True)
+
+    for path in ("/ok/moved-here", "/ok/for-now", *(f"/ok/{i}" for i in range(22))):
+        server.routes[path] = ok
+    long_gone = "/keeping-children-safe/online-safety/social-media/a-page-name-far-too-long-for-80"
+    for path in ("/gone/a", "/gone/b", "/gone/c", long_gone):
+        server.routes[path] = gone
+    for path in ("/moved/a", "/moved/b"):
+        server.routes[path] = moved
+    for path in ("/temp/a", "/temp/b"):
+        server.routes[path] = temporary
+    problems = [
+        "/gone/a",
+        "/gone/b",
+        "/gone/c",
+        long_gone,
+        "/moved/a",
+        "/moved/b",
+        "/temp/a",
+        "/temp/b",
+    ]
+    urls = [server.url(p) for p in problems] + [server.url(f"/ok/{i}") for i in range(22)]
+    path = links_file(tmp_path, *urls)
+    result = CliRunner().invoke(
+        app, ["check", "-c", path, "--allow-private"], env={"COLUMNS": "80", "NO_COLOR": "1"}
+    )
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == "4 links fail (--fail-on broken,error)"
+    assert "4 links worth a look (not failing)" in lines
+    assert lines[-2] == "22 healthy links (--verbose lists them)"
+    assert lines[-1].startswith("30 links: 22 ok, 4 redirected, 4 broken · ")
+    assert len(lines) <= 8 * 5 + 6  # 5 lines a problem, 2 headings + 2 headers, 2 closing lines
+    for url in urls[:8]:
+        assert f"  {url}" in lines
+    assert all(len(line) <= 80 for line in lines if not line.startswith(("  http", "  → http")))
