@@ -166,8 +166,12 @@ def test_help_names_values_plainly():
         assert shown in text
     assert "range>" not in text
     assert "<path>" not in text
-    usage = run_cli("validate", "--help").stdout.splitlines()[0]
-    assert usage == "Usage: linkwatch validate [OPTIONS] [PATH]..."
+    validate = run_cli("validate", "--help").stdout.splitlines()
+    assert validate[0] == "Usage: linkwatch validate [OPTIONS] [PATH]..."
+    assert validate[8].startswith("  PATH  The links.yaml files to check.")
+    report = run_cli("report", "--help").stdout.splitlines()
+    assert report[0] == "Usage: linkwatch report [OPTIONS] REPORT.json..."
+    assert "<list[Path]>" not in "\n".join(validate + report)
 
 
 def test_table_output_is_the_default(tmp_path, site):

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import functools
 import sys
-from typing import TYPE_CHECKING, Annotated, ParamSpec
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec
 
 import typer
+from typer.core import TyperArgument, TyperCommand
 
 from linkwatch._version import __version__
 from linkwatch.cli import check, listfile, newlist, report, sync
@@ -64,6 +65,28 @@ def _root(
     """Keep a curated list of links healthy."""
 
 
+class _Argument(TyperArgument):
+    """An argument shown by its name alone: ``PATH...``, not ``{PATH}`` or ``PATH <list[Path]>``."""
+
+    def display_type_rich(self, ctx: object) -> str | None:  # noqa: ARG002
+        return None
+
+    def _usage_display_name(self) -> str:
+        name = self.metavar or self.name or ""
+        name = name if self.required else f"[{name}]"
+        return name + ("..." if self.nargs != 1 else "")
+
+
+class _Command(TyperCommand):
+    """typer's command with plainly named arguments in its help (typer decorates them)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401 - typer's signature
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if type(param) is TyperArgument:
+                param.__class__ = _Argument
+
+
 def _guarded(command: Callable[P, None]) -> Callable[P, None]:
     """The command, with a ``LinkwatchError`` printed and turned into its exit code."""
 
@@ -89,14 +112,14 @@ for name, function, epilog in (
     ("import", newlist.import_, newlist.IMPORT_EPILOG),
     ("init", newlist.init, newlist.INIT_EPILOG),
 ):
-    app.command(name, epilog=epilog)(_guarded(function))
+    app.command(name, epilog=epilog, cls=_Command)(_guarded(function))
 
 sync_app = typer.Typer(
     name="sync",
     help="Mirror persistently failing links into an issue tracker: one issue per link.",
     no_args_is_help=True,
 )
-sync_app.command("github", epilog=sync.GITHUB_EPILOG)(_guarded(sync.sync_github))
+sync_app.command("github", epilog=sync.GITHUB_EPILOG, cls=_Command)(_guarded(sync.sync_github))
 app.add_typer(sync_app)
 
 
