@@ -126,8 +126,15 @@ class Flag(StrEnum):
     HTTPS_DOWNGRADE = "https_downgrade"
     EXPECT_TEXT_MISSING = "expect_text_missing"
     PARKED_DOMAIN = "parked_domain"
+    # A deep link whose redirects end at the site's home page, or a search or "not found"
+    # page: how many sites answer for a page they deleted.
+    MOVED_TO_HOME = "moved_to_home"
+    # A page that answers 200 but whose title or main heading says it is not there.
+    SOFT_404 = "soft_404"
     TLS_EXPIRING = "tls_expiring"
     SLOW = "slow"
+    # The link answered only after a retry (a 5xx, a reset): a site that keeps stumbling.
+    FLAKY = "flaky"
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +193,9 @@ class Observation:
     body: bytes | None = None  # the first bytes of the page, decoded, only when read
     body_truncated: bool = False
     attempts: int = 0  # requests made, retries and HEAD/GET fallbacks included
+    # Requests repeated because the answer was a transient failure (5xx, reset, timeout);
+    # a HEAD refused and asked again as GET is not one.
+    retries: int = 0
     elapsed_ms: int = 0
     tls_expires: datetime | None = None  # the soonest certificate expiry along the chain
     retry_after_s: float | None = None  # what the server last asked us to wait

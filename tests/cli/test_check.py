@@ -322,7 +322,7 @@ def test_a_30_link_mixed_list_fits_a_screen_per_10_problems(tmp_path, server):
     )
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert lines[0] == "4 links fail (--fail-on broken,error)"
+    assert lines[0] == "4 links fail"
     assert "4 links worth a look (not failing)" in lines
     assert lines[-2] == "22 healthy links (--verbose lists them)"
     assert lines[-1].startswith("30 links: 22 ok, 4 redirected, 4 broken · ")

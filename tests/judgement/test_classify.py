@@ -337,3 +337,161 @@ def test_an_ok_link_with_a_flag_says_what_to_do_about_the_flag():
     assert judge(moved).action.startswith(
         "Open the link before changing anything: it now ends on another website."
     )
+
+
+# ----------------------------------------------------------------- vanished pages (issue 14)
+DEEP = "https://www.nspcc.org.uk/keeping-children-safe/online-safety/"
+
+
+@pytest.mark.parametrize(
+    "landing",
+    [
+        "https://www.nspcc.org.uk/",
+        "https://nspcc.org.uk/",
+        "https://www.nspcc.org.uk/en-gb/",
+        "https://www.nspcc.org.uk/index.html",
+        "https://www.nspcc.org.uk/en/home.aspx",
+        "https://www.nspcc.org.uk/search?q=online+safety",
+        "https://www.nspcc.org.uk/?s=online-safety",
+        "https://www.nspcc.org.uk/404",
+        "https://www.nspcc.org.uk/page-not-found/",
+        "https://www.nspcc.org.uk/errors/404.aspx?aspxerrorpath=/keeping-children-safe",
+    ],
+)
+def test_a_deep_link_redirected_to_the_home_search_or_not_found_page_has_vanished(landing):
+    """The shapes sites use for a deleted page: flagged, with its own reason to act on."""
+    outcome = classify(answered(200, (DEEP, 301), url=DEEP, final_url=landing), link(DEEP), NOW)
+    assert outcome.flags == (Flag.MOVED_TO_HOME,)
+    assert outcome.action == (
+        "The page is gone: the site now sends readers to its home page or a search page."
+        " Find where the content went, or remove the link; do not adopt this redirect."
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "landing"),
+    [
+        ("https://www.nspcc.org.uk/", "https://www.nspcc.org.uk/en-gb/"),  # was a home page
+        ("https://nspcc.org.uk", "https://www.nspcc.org.uk/"),
+        ("https://www.nspcc.org.uk/en", "https://www.nspcc.org.uk/"),
+        (DEEP, "https://www.nspcc.org.uk/keeping-children-safe/online-safety/index.html"),
+        (DEEP, "https://www.nspcc.org.uk/research/"),  # "research" is not a search page
+        (DEEP, "https://help.nspcc.org.uk/"),  # the front of another subdomain may be genuine
+        ("https://www.nspcc.org.uk/search?q=x", "https://www.nspcc.org.uk/"),
+    ],
+)
+def test_a_move_that_is_not_a_vanished_page_is_not_flagged(url, landing):
+    """Home pages, same-page moves and other subdomains' fronts are not false alarms."""
+    outcome = classify(answered(200, (url, 301), url=url, final_url=landing), link(url), NOW)
+    assert Flag.MOVED_TO_HOME not in outcome.flags
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        b"<html><head><title>Page not found | NSPCC</title></head><body>x</body></html>",
+        b"<title>404 Not Found</title>",
+        b"<title>Error 404</title>",
+        b"<title>Not Found</title>",
+        b"<title>Help</title><h1>Sorry, we can't find that page</h1>",
+        # WordPress's own: an en dash and a typographic apostrophe.
+        "<title>Page not found \u2013 Charity</title><h1>Oops! That page can\u2019t be found.</h1>".encode(),
+        b"<title>Resources</title><h1 class=x>This page is <em>no longer available</em></h1>",
+        b"<title>Help</title><h1>The page you are looking for cannot be found</h1>",
+    ],
+)
+def test_a_page_that_says_it_is_not_there_is_a_soft_404(page):
+    """A 200 whose title or main heading says not found is flagged soft_404, not ok."""
+    outcome = judge(answered(200, body=page))
+    assert outcome.status is Status.OK
+    assert outcome.flags == (Flag.SOFT_404,)
+    assert outcome.action == (
+        "The page says it is not found or no longer available: find where its content went"
+        " on the site, or remove the link."
+    )
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        b"<title>Lost and found property</title>",
+        b"<title>Why 404 pages matter for charities</title>",
+        b"<title>Missing children</title><h1>Report a child not found at school</h1>",
+        b"<title>Help</title><p>Page not found? Call us.</p>",  # body text, not the heading
+    ],
+)
+def test_pages_that_only_mention_not_found_are_ok(page):
+    """Only the title and the main heading count, and only when they say the page is gone."""
+    assert judge(answered(200, body=page)).flags == ()
+
+
+# ----------------------------------------------------------------- bot walls (issue 14)
+@pytest.mark.parametrize(
+    ("code", "headers", "page", "provider"),
+    [
+        (403, (("server", "cloudflare"),), b"<title>Just a moment...</title>", "Cloudflare"),
+        (503, (("cf-mitigated", "challenge"),), b"", "Cloudflare"),
+        (200, (("cf-mitigated", "challenge"),), b"", "Cloudflare"),
+        (
+            403,
+            (("server", "cloudflare"),),
+            b"<title>Attention Required! | Cloudflare</title>Sorry, you have been blocked",
+            "Cloudflare",
+        ),
+        (
+            403,
+            (("server", "AkamaiGHost"),),
+            (
+                b"<H1>Access Denied</H1>You don't have permission to access ... Reference #18.2"
+                b" https://errors.edgesuite.net/18.2"
+            ),
+            "Akamai",
+        ),
+        (403, (("x-iinfo", "12-3456-0 0CNN RT(1)"),), b"Incapsula incident ID: 1", "Imperva"),
+        (403, (("x-cdn", "Imperva"),), b"", "Imperva"),
+        (403, (("x-sucuri-id", "11005"),), b"Sucuri WebSite Firewall - Access Denied", "Sucuri"),
+        (202, (("x-amzn-waf-action", "challenge"),), b"", "AWS WAF"),
+        (405, (("x-amzn-waf-action", "captcha"),), b"", "AWS WAF"),
+        (403, (("x-datadome", "protected"),), b"", "DataDome"),
+        (403, (), b"<div id='px-captcha'></div>", "HUMAN (PerimeterX)"),
+    ],
+)
+def test_bot_protection_is_blocked_with_its_provider_named(code, headers, page, provider):
+    """A challenge or block page is `blocked`, naming who sent it and what to do, never broken."""
+    outcome = judge(answered(code, headers=headers, body=page))
+    assert outcome.status is Status.BLOCKED
+    assert outcome.reason == (
+        f"{provider} bot protection answered instead of the page (HTTP {code})"
+    )
+    assert outcome.action == (
+        "Open the link in a browser to confirm it works. It cannot be checked automatically"
+        f" while {provider} challenges robots: accept this answer for the link"
+        f" (`accept: [{code}]`) or check it by hand now and then."
+    )
+
+
+def test_a_real_404_from_a_protected_site_is_still_broken():
+    """A header that marks every answer of a protected site does not turn a 404 into blocked."""
+    outcome = judge(answered(404, headers=(("x-iinfo", "1-2-3"), ("x-sucuri-id", "1"))))
+    assert (outcome.status, outcome.reason) == (Status.BROKEN, "the page is not found (404)")
+
+
+def test_an_ordinary_page_naming_a_provider_is_ok():
+    """An article about DataDome or Cloudflare, served 200, is the page."""
+    page = b"<title>How DataDome and Cloudflare stop bots</title>"
+    assert judge(answered(200, body=page)).status is Status.OK
+
+
+# ---------------------------------------------------------------------- flaky (issue 14)
+def test_a_link_that_needed_a_retry_is_ok_and_flaky():
+    """500 then 200: ok, with a note that the site stumbled, and nothing to fix now."""
+    outcome = judge(answered(200, attempts=2, retries=1))
+    assert (outcome.status, outcome.flags) == (Status.OK, (Flag.FLAKY,))
+    assert outcome.action == (
+        "None now; the site needed a retry. If it keeps stumbling, tell the site's owner."
+    )
+
+
+def test_a_head_refused_then_get_is_not_flaky():
+    """Two requests because HEAD was refused is not a retry."""
+    assert judge(answered(200, attempts=2, retries=0)).flags == ()

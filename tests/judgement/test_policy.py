@@ -71,15 +71,37 @@ def test_exit_3_when_the_network_was_unavailable(report):
     assert exit_code(sample_report(network_unavailable=True)) == 3
 
 
-def test_redirects_and_flags_only_fail_when_named():
-    """Redirected, blocked and flagged links warn under the default policy."""
+def test_the_default_policy_fails_what_would_hurt_a_reader():
+    """Broken, error, parked, an unallowed cross-site redirect, missing text, a page moved to
+    the home page and a soft 404 fail by default; nothing else does."""
+    assert {
+        Status.BROKEN,
+        Status.ERROR,
+        Flag.PARKED_DOMAIN,
+        Flag.CROSS_SITE_REDIRECT,
+        Flag.EXPECT_TEXT_MISSING,
+        Flag.MOVED_TO_HOME,
+        Flag.SOFT_404,
+    } == DEFAULT_FAIL_ON
+    assert parse_fail_on(DEFAULT_FAIL_ON_TEXT) == DEFAULT_FAIL_ON
+
+
+def test_redirects_and_other_flags_only_fail_when_named():
+    """Redirected, blocked, slow, expiring and tracked links warn under the default policy."""
     gentle = sample_report(
         outcomes=tuple(
-            o for o in sample_outcomes() if o.status not in {Status.BROKEN, Status.ERROR}
+            o
+            for o in sample_outcomes()
+            if o.status not in {Status.BROKEN, Status.ERROR} and o.link.name != "Hijacked charity"
         )
     )
     assert exit_code(gentle, DEFAULT_FAIL_ON) == 0
-    assert exit_code(gentle, frozenset({Flag.CROSS_SITE_REDIRECT})) == 1
+    hijacked = sample_report(
+        outcomes=tuple(o for o in sample_outcomes() if "Hijacked" in o.link.name)
+    )
+    assert exit_code(hijacked, DEFAULT_FAIL_ON) == 1
+    assert exit_code(hijacked, frozenset({Status.BROKEN})) == 0
+    assert exit_code(gentle, frozenset({Flag.TRACKING_PARAMS})) == 1
     assert exit_code(gentle, frozenset({Status.BLOCKED})) == 1
     named = failures(gentle, frozenset({Flag.TLS_EXPIRING}))
     assert [o.link.name for o in named] == ["NSPCC advice"]

@@ -15,17 +15,17 @@ def test_starts_with_the_report_marker_and_a_heading(report):
     """The nightly workflow finds its issue by the first line."""
     lines = render(report, OutputFormat.MARKDOWN).splitlines()
     assert lines[0] == md.REPORT_MARKER
-    assert lines[2] == "## linkwatch: 2 links fail · 4 worth a look"
+    assert lines[2] == "## linkwatch: 3 links fail · 3 worth a look"
 
 
 def test_each_problem_is_a_checklist_item_with_marker_and_todo(report):
     """An item names the link, its line, what is wrong and what to do."""
     text = render(report, OutputFormat.MARKDOWN)
     hijacked = next(o for o in report.outcomes if o.link.name == "Hijacked charity")
-    item = text[text.index("- **Hijacked charity**") :].split("\n- ")[0]
+    item = text[text.index("- [ ] **Hijacked charity**") :].split("\n\n")[0]
     assert item.splitlines() == [
         (
-            "- **Hijacked charity** · redirected (HTTP 200) · `links.yaml` line 20"
+            "- [ ] **Hijacked charity** · redirected (HTTP 200) · `links.yaml` line 20"
             f" <!-- linkwatch:{outcome_id(hijacked)} -->"
         ),
         "  - URL: [https\\://charity.example/](https://charity.example/)",
@@ -40,9 +40,9 @@ def test_each_problem_is_a_checklist_item_with_marker_and_todo(report):
 def test_failing_links_are_ticked_items_and_the_rest_plain(report):
     """Only what fails the policy is a checklist item; what is worth a look is a plain item."""
     text = render(report, OutputFormat.MARKDOWN)
-    assert "### Failing (2)\n\n- [ ] **" in text
-    assert "### Worth a look, not failing (4)\n\n- **Members area**" in text
-    assert text.count("- [ ] ") == 2
+    assert "### Failing (3)\n\n- [ ] **" in text
+    assert "### Worth a look, not failing (3)\n\n- **Members area**" in text
+    assert text.count("- [ ] ") == 3
 
 
 def test_owner_and_category_show_and_a_handle_does_not_ping():

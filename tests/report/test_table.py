@@ -15,7 +15,7 @@ ANSI = re.compile(r"\x1b\[")
 
 
 AT_80 = """\
-2 links fail (--fail-on broken,error)
+3 links fail
 status     link                                                    where
 broken     [bold red]Pwned[/] @everyone <img src=x                 links.yaml:16
            onerror=alert(1)> **bold** #1
@@ -28,25 +28,25 @@ error      Slow forum                                              links.yaml:24
   timed out after 30 s (3 attempts) · do: try again later; remove the link if it
   keeps failing
   https://forum.example/
-
-4 links worth a look (not failing)
-status     link             where
-blocked    Members area     links.yaml:28
-  the server refuses automated requests (403) · do: check it in a browser; add
-  accept: [403] if it works there
-  https://members.example/
-redirected Moved helpline   links.yaml:12
-  moved permanently · do: update the URL to the final one (linkwatch rewrite
-  --adopt-redirects)
-  http://helpline.example/old
-  → https://helpline.example/new-and-much-longer-path/that/does/not/fit/anywhere
-redirected Hijacked charity links.yaml:20
+redirected Hijacked charity                                        links.yaml:20
   redirects to another site: casino.example · do: check by hand: the domain may
   have lapsed; remove the link if so
   flags: cross_site_redirect, parked_domain
   https://charity.example/
   → https://casino.example/landing
-ok         NSPCC advice     links.yaml:8
+
+3 links worth a look (not failing)
+status     link           where
+blocked    Members area   links.yaml:28
+  the server refuses automated requests (403) · do: check it in a browser; add
+  accept: [403] if it works there
+  https://members.example/
+redirected Moved helpline links.yaml:12
+  moved permanently · do: update the URL to the final one (linkwatch rewrite
+  --adopt-redirects)
+  http://helpline.example/old
+  → https://helpline.example/new-and-much-longer-path/that/does/not/fit/anywhere
+ok         NSPCC advice   links.yaml:8
   ok, but the certificate expires in 5 days · do: remove the tracking
   parameters; tell the site owner about the certificate
   flags: tracking_params, tls_expiring · stripped: utm_source
@@ -115,6 +115,8 @@ def test_the_policy_decides_what_fails(report):
     )
     assert text.startswith("1 link fails (--fail-on cross_site_redirect)\n")
     assert text.splitlines()[2].startswith("redirected Hijacked charity")
+    default = render(report, OutputFormat.TABLE, width=80)
+    assert default.startswith("3 links fail\n")  # the default policy is not spelled out
 
 
 def test_no_ansi_codes_without_colour(report, monkeypatch):

@@ -14,18 +14,20 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, assert_never
 from urllib.parse import urlsplit
 
-from linkwatch.judgement.sites import same_site
+from linkwatch.judgement.sites import registrable_domain, same_site
 from linkwatch.models import Failure, Flag, Observation, Outcome, Status
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from linkwatch.models import Link
+    from linkwatch.models import Hop, Link
 
 PERMANENT_REDIRECTS = frozenset({301, 308})
 # Failures the probe retries: the reason says how many attempts it took to give up.
 RETRIED_FAILURES = frozenset({Failure.RESET, Failure.CONNECT_TIMEOUT, Failure.DNS_FAILED})
 BLOCKED_CODES = frozenset({401, 403, 429, 999})
+# The statuses bot protection answers with; a 404 from a protected site is still a 404.
+WALL_CODES = frozenset({403, 405, 429, 503})
 
 # Parking and domain-for-sale services: a final URL on one of these hosts (or a subdomain)
 # means the name no longer belongs to the organisation in the list.
@@ -141,6 +143,20 @@ _FLAG_ACTIONS: tuple[tuple[Flag, str], ...] = (
         ),
     ),
     (
+        Flag.SOFT_404,
+        (
+            "The page says it is not found or no longer available: find where its content"
+            " went on the site, or remove the link."
+        ),
+    ),
+    (
+        Flag.MOVED_TO_HOME,
+        (
+            "The page is gone: the site now sends readers to its home page or a search page."
+            " Find where the content went, or remove the link; do not adopt this redirect."
+        ),
+    ),
+    (
         Flag.CROSS_SITE_REDIRECT,
         (
             "The link now ends on another website: open it; if the move is genuine, update the URL"
@@ -161,6 +177,10 @@ _FLAG_ACTIONS: tuple[tuple[Flag, str], ...] = (
         "Remove the tracking parameters from links.yaml: `linkwatch clean --write`.",
     ),
     (Flag.SLOW, "The site answered slowly; check again later."),
+    (
+        Flag.FLAKY,
+        "None now; the site needed a retry. If it keeps stumbling, tell the site's owner.",
+    ),
 )
 
 
@@ -174,7 +194,10 @@ def _action(verdict: _Verdict, flags: tuple[Flag, ...]) -> str:
     "Update the URL to the final address" would be the worst advice for a lapsed domain
     that now redirects to a stranger's site, so a suspicious flag overrides it.
     """
-    if Flag.PARKED_DOMAIN in flags and verdict.status in {Status.OK, Status.REDIRECTED}:
+    if verdict.status in {Status.OK, Status.REDIRECTED} and (
+        {Flag.PARKED_DOMAIN, Flag.SOFT_404, Flag.MOVED_TO_HOME} & set(flags)
+    ):
+        # "Update the URL to the final address" would adopt a vanished page's home page.
         return _flag_action(flags)
     if Flag.CROSS_SITE_REDIRECT in flags and verdict.status is Status.REDIRECTED:
         return (
@@ -233,8 +256,13 @@ def _verdict(obs: Observation, link: Link, text: str | None) -> _Verdict:
         return verdict
     code = obs.status_code
     assert code is not None  # noqa: S101 - an observation without failure has a status
+    wall = bot_wall(obs, text)
+    if wall is not None and (
+        wall.certain or code in WALL_CODES or (200 <= code < 300 and _is_challenge_page(obs, text))
+    ):
+        # A bot check is not the page, whatever its status: it cannot be verified here.
+        return _blocked(obs, code, wall.provider)
     if 200 <= code < 300 and _is_challenge_page(obs, text):
-        # A bot check that answers 200 is not the page: it cannot be verified automatically.
         return _blocked(obs, code)
     if link.policy.accepts(code):
         return _accepted(obs, code)
@@ -305,7 +333,15 @@ def _accepted(obs: Observation, code: int) -> _Verdict:
     )
 
 
-def _blocked(obs: Observation, code: int) -> _Verdict:
+def _blocked(obs: Observation, code: int, provider: str | None = None) -> _Verdict:
+    if provider is not None:
+        return _Verdict(
+            Status.BLOCKED,
+            f"{provider} bot protection answered instead of the page (HTTP {code})",
+            "Open the link in a browser to confirm it works. It cannot be checked"
+            f" automatically while {provider} challenges robots: accept this answer for the"
+            f" link (`accept: [{code}]`) or check it by hand now and then.",
+        )
     if code == 429:
         wait = f"; it asks to wait {obs.retry_after_s:g} s" if obs.retry_after_s else ""
         tries = f"{obs.attempts} attempt{'s' if obs.attempts != 1 else ''}"
@@ -399,6 +435,77 @@ STRICT_CHALLENGE_PHRASES: tuple[str, ...] = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class BotWall:
+    """A bot-protection answer: who sent it, and whether its sign is unmistakable."""
+
+    provider: str
+    certain: bool  # a header or marker only the provider's challenge carries
+
+
+# (provider, response headers that only its challenge or block pages carry, with the value
+# that must be in them or "" for any, and phrases of its pages, lower case).
+_BOT_WALLS: tuple[tuple[str, tuple[tuple[str, str], ...], tuple[str, ...]], ...] = (
+    (
+        "Cloudflare",
+        (("cf-mitigated", "challenge"),),
+        (
+            "<title>just a moment...</title>",
+            "attention required! | cloudflare",
+            "cf-browser-verification",
+            "/cdn-cgi/challenge-platform/",
+            "cf_chl_opt",
+            "sorry, you have been blocked",
+        ),
+    ),
+    (
+        "Akamai",
+        (),
+        ("errors.edgesuite.net", "you don't have permission to access"),
+    ),
+    (
+        "Imperva",
+        (("x-iinfo", ""), ("x-cdn", "incapsula"), ("x-cdn", "imperva")),
+        ("incapsula incident id", "_incapsula_resource", "powered by imperva"),
+    ),
+    (
+        "Sucuri",
+        (("x-sucuri-block", ""), ("x-sucuri-id", "")),
+        ("sucuri website firewall", "sucuri.net/privacy-policy"),
+    ),
+    (
+        "AWS WAF",
+        (("x-amzn-waf-action", ""),),
+        ("awswaf", "aws-waf-token", "generated by cloudfront (cloudfront)"),
+    ),
+    (
+        "DataDome",
+        (("x-datadome", ""),),
+        ("captcha-delivery.com", "geo.captcha-delivery", "datadome"),
+    ),
+    (
+        "HUMAN (PerimeterX)",
+        (),
+        ("px-captcha", "perimeterx", "_pxhd"),
+    ),
+)
+
+
+def bot_wall(obs: Observation, text: str | None) -> BotWall | None:
+    """The bot protection that answered instead of the page, from its headers and page."""
+    for provider, headers, phrases in _BOT_WALLS:
+        for name, value in headers:
+            seen = obs.header(name)
+            if seen is not None and value in seen.lower():
+                # cf-mitigated and the WAF action headers are only ever sent on a challenge;
+                # x-iinfo, x-sucuri-id mark every answer of such a site, so the status decides.
+                certain = name in {"cf-mitigated", "x-amzn-waf-action", "x-sucuri-block"}
+                return BotWall(provider, certain=certain)
+        if text is not None and any(p in text for p in phrases):
+            return BotWall(provider, certain=False)
+    return None
+
+
 def _is_challenge_page(obs: Observation, text: str | None) -> bool:
     if obs.header("cf-mitigated") == "challenge":
         return True
@@ -441,11 +548,26 @@ def _flags(
         flags.append(Flag.EXPECT_TEXT_MISSING)
     if is_parked(final, text, obs.header("x-adblock-key")):
         flags.append(Flag.PARKED_DOMAIN)
+    elif _accepted_answer(obs, link):
+        # A parked page says more than either of these; an answer that is not a page (a
+        # refusal, an error) is judged by its status instead.
+        if final is not None and moved_to_home(obs.url, final, obs.hops):
+            flags.append(Flag.MOVED_TO_HOME)
+        if is_soft_404(obs.body):
+            flags.append(Flag.SOFT_404)
     if obs.tls_expires is not None and obs.tls_expires - now <= thresholds.tls_warning:
         flags.append(Flag.TLS_EXPIRING)
     if obs.elapsed_ms >= thresholds.slow_ms:
         flags.append(Flag.SLOW)
+    if obs.retries and obs.failure is None and link.policy.accepts(obs.status_code or 0):
+        flags.append(Flag.FLAKY)
     return tuple(flags)
+
+
+def _accepted_answer(obs: Observation, link: Link) -> bool:
+    return (
+        obs.failure is None and obs.status_code is not None and link.policy.accepts(obs.status_code)
+    )
 
 
 def _downgraded(obs: Observation) -> bool:
@@ -467,6 +589,95 @@ def is_parked(final_url: str | None, text: str | None, adblock_key: str | None =
     if adblock_key:
         return True
     return text is not None and any(p in text for p in PARKING_PHRASES)
+
+
+# -------------------------------------------------------------------- vanished pages
+# Last path segments of a site's front page: "/", "/index.html", "/en/", "/en-gb/home".
+_HOME_SEGMENTS = frozenset({"", "index", "home", "default", "welcome", "start", "main"})
+_HOME_SUFFIXES = (".html", ".htm", ".php", ".asp", ".aspx", ".jsp", ".shtml")
+_LANGUAGE = re.compile(r"^[a-z]{2}(?:[-_][a-z]{2,4})?$")
+# Words of the path or query of a generic search or "not found" page.
+_NOT_FOUND_WORDS = re.compile(
+    r"(?:^|[/_.=-])(?:404|not-?found|page-?not-?found|pagenotfound|error|errors|search"
+    r"|suche|recherche|busqueda)(?:$|[/_.?=&-])"
+)
+_SEARCH_KEYS = frozenset({"s", "q", "query", "search", "keyword", "keywords", "term"})
+
+
+def is_home_page(url: str) -> bool:
+    """Whether ``url`` is a site's front page: no path beyond a language and an index file."""
+    parts = urlsplit(url)
+    segments = [s for s in parts.path.lower().split("/") if s]
+    if len(segments) > 2:
+        return False
+    if segments:
+        last = segments[-1]
+        for suffix in _HOME_SUFFIXES:
+            last = last.removesuffix(suffix)
+        if last in _HOME_SEGMENTS:
+            segments = segments[:-1]
+    return not segments or (len(segments) == 1 and bool(_LANGUAGE.match(segments[0])))
+
+
+def _is_search_or_not_found(url: str) -> bool:
+    parts = urlsplit(url)
+    path = parts.path.lower()
+    keys = {pair.split("=", 1)[0].lower() for pair in parts.query.split("&") if pair}
+    return bool(_NOT_FOUND_WORDS.search(path)) or bool(keys & _SEARCH_KEYS and path in {"", "/"})
+
+
+def moved_to_home(url: str, final_url: str, hops: tuple[Hop, ...] = ()) -> bool:
+    """Whether a deep link's redirects ended at the site's home page, or a search or
+    "not found" page: the way many sites answer for a page they deleted.
+
+    Only a landing on the link's own host or the site's main host (``example.org``,
+    ``www.example.org``) counts: a move to another site is ``cross_site_redirect``'s
+    business, and a move to the front of another subdomain (``/help`` →
+    ``help.example.org``) may well be genuine. A link that was a home page to begin with is
+    never flagged (``/`` → ``/en/`` is fine), nor one that was not redirected.
+    """
+    if len(hops) == 1 or final_url == url or is_home_page(url):
+        return False
+    host = (urlsplit(url).hostname or "").lower()
+    landed = (urlsplit(final_url).hostname or "").lower()
+    site = registrable_domain(host, private_suffixes=True)
+    if (
+        landed not in {host, site, f"www.{site}"}
+        or registrable_domain(landed, private_suffixes=True) != site
+    ):
+        return False
+    if _is_search_or_not_found(url):
+        return False  # the link was itself a search page; where it lands says nothing
+    return is_home_page(final_url) or _is_search_or_not_found(final_url)
+
+
+# Said by the title or main heading of a page that is not there (lower case, white space
+# folded). A phrase must be the point of the heading, not a word in it: "404" alone counts,
+# "Lost and found" does not.
+_SOFT_404 = re.compile(
+    r"\b(?:page|file|content|article|document|resource)s? (?:was |has been )?(?:not found"
+    r"|cannot be found|can't be found|could not be found|couldn't be found|does not exist"
+    r"|doesn't exist|no longer exists|is no longer available|has been removed|was removed)"
+    r"|^(?:error )?404\b|\b404 (?:error|not found|page)\b|\b(?:error|page not found)\W+404\b"
+    r"|^not found$|\bno longer available\b"
+    r"|\bwe (?:can't|cannot|couldn't|could not) find (?:that|the|this|what)"
+    r"|\bnothing (?:was )?found\b|^oops!? (?:that|this) page"
+    r"|\bpage you (?:are|were) looking for (?:cannot|can't|could not|couldn't|doesn't|does"
+    r" not|no longer|is no longer|has been|was)"
+)
+_H1 = re.compile(rb"<h1[^>]*>(.*?)</h1", re.IGNORECASE | re.DOTALL)
+_TAGS = re.compile(r"<[^>]*>")
+
+
+def is_soft_404(body: bytes | None) -> bool:
+    """Whether a page's title or main heading says it is not found or no longer available."""
+    if body is None:
+        return False
+    found = [_title(body) or ""]
+    heading = _H1.search(body)
+    if heading is not None:
+        found.append(_TAGS.sub(" ", heading.group(1).decode("utf-8", errors="replace")))
+    return any(_SOFT_404.search(_normalise(text)) for text in found if text)
 
 
 # ---------------------------------------------------------------------------- sites
@@ -495,7 +706,8 @@ def _text(body: bytes | None) -> str | None:
 
 def _normalise(text: str) -> str:
     """Lower-cased, with runs of white space as one space, so phrases match across lines."""
-    return " ".join(html.unescape(text).lower().split())
+    # A typographic apostrophe (U+2019) reads as a plain one.
+    return " ".join(html.unescape(text).lower().replace("\u2019", "'").split())
 
 
 def _title(body: bytes | None) -> str | None:

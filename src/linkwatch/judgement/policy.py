@@ -18,10 +18,25 @@ EXIT_PROBLEMS: Final = 1
 EXIT_USAGE: Final = 2
 EXIT_NETWORK: Final = 3
 
-# Redirects, blocks and flags are worth a look but rarely worth a red build; they fail
-# only when named.
-DEFAULT_FAIL_ON: Final[FailOn] = frozenset({Status.BROKEN, Status.ERROR})
-DEFAULT_FAIL_ON_TEXT: Final = "broken,error"
+# What would hurt a reader fails a run by default: a dead link, one that cannot be reached,
+# a domain now parked or leading to another site, a page that lost its expected text, and a
+# page that quietly vanished (moved to the home page, or a "not found" page answering 200).
+# Temporary and same-site redirects, blocks, slow answers, expiring certificates, https
+# downgrades, tracking parameters and flaky sites stay visible but do not fail the run.
+DEFAULT_FAIL_ON: Final[FailOn] = frozenset(
+    {
+        Status.BROKEN,
+        Status.ERROR,
+        Flag.PARKED_DOMAIN,
+        Flag.CROSS_SITE_REDIRECT,
+        Flag.EXPECT_TEXT_MISSING,
+        Flag.MOVED_TO_HOME,
+        Flag.SOFT_404,
+    }
+)
+DEFAULT_FAIL_ON_TEXT: Final = (
+    "broken,error,cross_site_redirect,expect_text_missing,parked_domain,moved_to_home,soft_404"
+)
 NOTHING: Final = "none"
 
 # `ok` is not a name: a healthy link failing the run would make every run fail.

@@ -39,7 +39,20 @@ HEAD_REFUSED_CODES = frozenset({400, 403, 405, 501})
 RETRY_CODES = frozenset({429, 502, 503, 504})
 RETRY_FAILURES = frozenset({Failure.RESET, Failure.CONNECT_TIMEOUT, Failure.DNS_FAILED})
 # Headers classification looks at; the rest is dropped so an Observation stays small.
-KEPT_HEADERS = ("content-type", "server", "cf-mitigated", "x-adblock-key", "retry-after")
+KEPT_HEADERS = (
+    "content-type",
+    "server",
+    "retry-after",
+    "x-adblock-key",  # parking services sign their pages with it
+    # What bot-protection services put on their challenge and block pages.
+    "cf-mitigated",
+    "x-iinfo",
+    "x-cdn",
+    "x-sucuri-id",
+    "x-sucuri-block",
+    "x-amzn-waf-action",
+    "x-datadome",
+)
 
 
 @dataclass(frozen=True, slots=True)

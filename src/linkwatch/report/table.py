@@ -192,7 +192,9 @@ def render(
         path = report.config_path
         if split.failing:
             verb = "fails" if len(split.failing) == 1 else "fail"
-            title = f"{plural(len(split.failing), 'link')} {verb} (--fail-on {describe(fail_on)})"
+            # The policy is named when it is not the default one, which the README explains.
+            named = "" if fail_on == DEFAULT_FAIL_ON else f" (--fail-on {describe(fail_on)})"
+            title = f"{plural(len(split.failing), 'link')} {verb}{named}"
             _section(console, Text(title, style="bold red"), split.failing, path)
         if split.notable:
             title = f"{plural(len(split.notable), 'link')} worth a look (not failing)"
