@@ -285,6 +285,10 @@ def wanted(
     list_path = report.config_path if report is not None else ""
     outcomes = {streaks.link_id(o): o for o in report.outcomes} if report else {}
     subjects = {key: _subject(o, list_path) for key, o in outcomes.items()}
+    if report is None:
+        # Without the list's order, a plan reads best by name.
+        by_name = sorted(state.links.items(), key=lambda item: (item[1].name.casefold(), item[0]))
+        subjects = {key: Subject(memory.name, memory.url) for key, memory in by_name}
     failures: dict[str, Failure] = {}
     healthy: dict[str, str] = {}
     held: set[str] = set()
