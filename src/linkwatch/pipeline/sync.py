@@ -66,7 +66,7 @@ def sync_github(
             " nothing was synced"
         )
     state = statefile.read(settings.state) if settings.state is not None else None
-    if report is not None and state is not None and settings.report and settings.state:
+    if report is not None and state is not None:
         # Either file alone decides the same way; two that disagree mean one is stale, and
         # following either could open or close an issue a night early.
         why = plan.disagreement(report, state, str(settings.report), str(settings.state))
