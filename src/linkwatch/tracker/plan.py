@@ -4,7 +4,7 @@ The plan is computed from scratch each run from what the tracker holds now, so a
 stopped half-way (rate limit, network) is finished by the next one: every step already done
 is visible in the listing and is not planned again.
 
-Decisions (see docs/design-streaks.md):
+Decisions (see docs/design-history.md):
 
 - One issue per link id, ever. A relapse *reopens* the link's closed issue rather than
   opening a new one, so the whole story stays in one place; that is why the listing asks for
