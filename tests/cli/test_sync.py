@@ -453,3 +453,44 @@ def test_api_url_reaches_the_client(monkeypatch, tmp_path):
     result = sync("--state", str(state), "--api-url", "https://ghe.example/api/v3")
     assert result.exit_code == 0
     assert seen == {"api_url": "https://ghe.example/api/v3"}
+
+
+def test_a_stale_state_is_refused_with_what_to_do(fake, tmp_path):
+    """Tonight's report with last night's state: exit 2, the state named as stale."""
+    checks = Checks(fail_after=2)
+    checks.night({A: Status.BROKEN})
+    _, state = checks.save(tmp_path, state_name="old-state.json")
+    checks.night({A: Status.BROKEN})
+    report, _ = checks.save(tmp_path)
+    result = sync("--report", str(report), "--state", str(state))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f'error: {report} and {state} disagree about 1 link ("Alpha" is failing (2 runs in a'
+        f" row) in the report but pending (1 failing run) in the state): {state} is stale:"
+        " its last check run was at 2026-11-20 02:00 UTC, before the report's run (2026-11-21"
+        " 02:00 UTC), so the report was made with another state file. Sync with --report"
+        f" {report} alone (its history decides), or pass the report and the state file of"
+        f" the same `check --state {state}` run, or only one of them\n"
+    )
+    assert fake.requests == []
+
+
+def test_dry_run_with_assign_owners_asks_but_writes_nothing(fake, tmp_path):
+    """A dry run says whom it would assign, after asking GitHub (reads only)."""
+    fake.assignable = {"alice"}
+    statuses = {replace(A, owner="@alice"): Status.BROKEN, replace(B, owner="@bob"): Status.BROKEN}
+    result = sync("--report", str(report_json(tmp_path, statuses)), "--assign-owners", "--dry-run")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        (
+            'create         new   "Alpha" https://alpha.example.org/ (links.yaml:3):'
+            " broken, HTTP 404; assign @alice"
+        ),
+        (
+            'create         new   "Beta" https://beta.example.org/ (links.yaml:7):'
+            " broken, HTTP 404; not assignable here: @bob"
+        ),
+        "plan: 2 create (dry run: nothing changed)",
+    ]
+    assert {r.method for r in fake.requests} == {"GET"}
+    assert fake.issues == {}
