@@ -2,7 +2,9 @@
 
 Like the real one: listing is newest first, paginated with a ``Link`` header, filtered by
 ``state`` and ``labels``, includes pull requests; creating auto-creates labels; closing sets
-``state_reason``; a bad token is 401, an unknown repository 404. Failures are injected with
+``state_reason``; a bad token is 401, an unknown repository 404. Assignees: only logins in
+``assignable`` may be assigned (``GET /assignees/LOGIN`` answers 204, else 404), and creating
+an issue with any other assignee is refused whole (422), as GitHub does. Failures are injected with
 ``fail_after_writes`` (a rate limit after N successful writes) or ``respond``.
 """
 
@@ -35,6 +37,7 @@ class FakeIssue:
     state_reason: str | None = None
     comments: list[str] = field(default_factory=list)
     pull_request: bool = False
+    assignees: list[str] = field(default_factory=list)
 
     def as_json(self, api: str, repo: str) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -46,6 +49,7 @@ class FakeIssue:
             "state_reason": self.state_reason,
             "labels": [{"name": name, "color": "ededed"} for name in self.labels],
             "comments": len(self.comments),
+            "assignees": [{"login": login} for login in self.assignees],
             "user": {"login": "linkwatch-bot"},
         }
         if self.pull_request:
@@ -67,6 +71,7 @@ class FakeGitHub:
         self.rate_limit_headers: dict[str, str] = {"retry-after": "3600"}
         self.respond: dict[tuple[str, str], httpx.Response] = {}  # forced answers
         self.label_dropping = False  # like a token without triage access
+        self.assignable: set[str] = set()  # logins with access to the repository
 
     # ------------------------------------------------------------ helpers for tests
 
@@ -92,6 +97,10 @@ class FakeGitHub:
             return forced
         if request.headers.get("authorization") != f"Bearer {self.token}":
             return _json(401, {"message": "Bad credentials"})
+        assignees = f"/repos/{self.repo}/assignees/"
+        if request.method == "GET" and url.path.startswith(assignees):
+            login = url.path[len(assignees) :]
+            return httpx.Response(204 if login in self.assignable else 404)
         prefix = f"/repos/{self.repo}/issues"
         if not url.path.startswith(prefix):
             return _json(404, {"message": "Not Found"})
@@ -143,7 +152,10 @@ class FakeGitHub:
         if not body.get("title"):
             return _json(422, {"message": "Validation Failed"})
         labels = [] if self.label_dropping else list(body.get("labels", []))
-        issue = self.add(body["title"], body.get("body"), labels)
+        assignees = list(body.get("assignees", []))
+        if any(login not in self.assignable for login in assignees):
+            return _json(422, {"message": "Validation Failed"})
+        issue = self.add(body["title"], body.get("body"), labels, assignees=assignees)
         return _json(201, issue.as_json(self.api, self.repo))
 
     def _edit(self, number: int, body: dict[str, Any]) -> httpx.Response:
@@ -154,6 +166,8 @@ class FakeGitHub:
             issue.title = body["title"]
         if "body" in body:
             issue.body = body["body"]
+        if "assignees" in body:
+            issue.assignees = list(body["assignees"])
         if "state" in body:
             issue.state = body["state"]
             issue.state_reason = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given
@@ -54,6 +55,67 @@ def test_body_shows_the_details():
     assert "404 Not Found" in text
     assert "`https://elsewhere.example/`" in text
     assert "find the new address" in text
+
+
+def test_body_says_who_owns_the_link_and_where_it_is_listed():
+    """Owner, category and the links.yaml line follow the reason and the action, exactly."""
+    text = body.body(
+        failure(
+            owner="@safeguarding-team",
+            category="Helplines",
+            place="links.yaml:12",
+            since=datetime(2026, 11, 20, 2, 0, tzinfo=UTC),
+        )
+    )
+    assert text == (
+        "<!-- linkwatch:abc123def456 -->\n"
+        "<!-- linkwatch-sync status=broken -->\n"
+        "**NSPCC helpline** is failing since 2026-11-20.\n"
+        "\n"
+        "- **URL:** `https://nspcc.example.org/help`\n"
+        "- **Status:** broken (HTTP 404)\n"
+        "- **Reason:** 404 Not Found\n"
+        "- **What to do:** find the new address\n"
+        "- **Owner:** @\u2060safeguarding-team\n"
+        "- **Category:** Helplines\n"
+        "- **In the list:** links.yaml:12\n"
+        "\n"
+        "_Kept up to date by `linkwatch sync github` and closed when the link recovers."
+        " Close it as **not planned** to stop linkwatch from reopening it._\n"
+    )
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_hostile_owner_and_category_are_neutralised(hostile):
+    """An owner or category cannot mention, link, inject HTML or break the list."""
+    text = body.body(failure(owner=hostile, category=hostile, place=hostile))
+    payload = text.split("\n", 2)[2]
+    assert body.parse(text) == ("abc123def456", Status.BROKEN)
+    assert "<" not in payload.replace("&lt;", "")
+    assert "@everyone" not in payload
+    assert "#1 " not in payload
+    assert "\x1b" not in payload
+    assert "\n# Heading" not in payload
+
+
+@pytest.mark.parametrize(
+    ("owner", "assignee"),
+    [
+        ("@alice", "alice"),
+        (" @Bob-2 ", "Bob-2"),
+        ("@" + "a" * 39, "a" * 39),
+        ("@" + "a" * 40, None),
+        ("alice", None),
+        ("@-alice", None),
+        ("@alice smith", None),
+        ("Safeguarding team <team@example.org>", None),
+        ("@alice/team", None),
+        (None, None),
+    ],
+)
+def test_only_a_github_handle_is_an_assignee(owner, assignee):
+    """An owner is assignable only when it is exactly @ and a GitHub login."""
+    assert failure(owner=owner).assignee == assignee
 
 
 @pytest.mark.parametrize(

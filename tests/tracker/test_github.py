@@ -92,6 +92,36 @@ def test_create_edit_comment_round_trip(fake, clock):
     assert issue.labels == ["linkwatch"]
 
 
+def test_can_assign_asks_github_per_login(fake, clock):
+    """204 means assignable, 404 not; a login GitHub could not have is not even asked about."""
+    fake.assignable = {"alice"}
+    gh = client(fake, clock)
+    assert [gh.can_assign(x) for x in ("alice", "bob", "-x", "a/b", "a" * 40)] == [
+        True,
+        False,
+        False,
+        False,
+        False,
+    ]
+    assert [r.url.path for r in fake.requests] == [
+        f"/repos/{fake.repo}/assignees/alice",
+        f"/repos/{fake.repo}/assignees/bob",
+    ]
+
+
+def test_can_assign_reports_other_refusals(fake, clock):
+    """A refusal other than 404 (a bad token) is still a tracker error, not a quiet no."""
+    with pytest.raises(TrackerError, match="HTTP 401"):
+        client(fake, clock, token="ghp_wrong").can_assign("alice")
+
+
+def test_create_with_assignees(fake, clock):
+    """Assignees go with the new issue."""
+    fake.assignable = {"alice"}
+    number = client(fake, clock).create_issue("t", "b", "linkwatch", assignees=("alice",))
+    assert fake.issues[number].assignees == ["alice"]
+
+
 def test_writes_are_paced_a_second_apart(fake, clock):
     """Mutations wait for GitHub's one-second spacing; reads do not."""
     gh = client(fake, clock)

@@ -2,14 +2,14 @@
 
 Each "night" runs `linkwatch check --state … --fail-after 2` against a server on 127.0.0.1
 whose pages break and recover between nights, then `linkwatch sync github` against the
-in-memory GitHub API served over real HTTP. The fake tracker must end with exactly the
-expected issues, opened and closed on the right nights, never duplicated.
+in-memory GitHub API served over real HTTP, given the report alone, the state alone, or
+both. The fake tracker must end with exactly the expected issues, opened and closed on the
+right nights, never before --fail-after, never duplicated, whichever inputs sync reads.
 """
 
 from __future__ import annotations
 
 import http.server
-import json
 import threading
 from typing import Self
 
@@ -65,8 +65,18 @@ def site():
         yield running
 
 
-def night(tmp_path, site, api, pages: dict[str, int]) -> tuple[int, dict[str, str]]:
-    """Check, then sync; returns check's exit code and each link's history label."""
+SYNC_INPUTS = {
+    "report": ("--report",),
+    "state": ("--state",),
+    "both": ("--report", "--state"),
+}
+
+
+def night(tmp_path, site, api, pages: dict[str, int], inputs: str) -> tuple[int, list[str]]:
+    """Check with history, then sync with the report, the state, or both.
+
+    Returns check's exit code and the lines sync printed.
+    """
     site.status = pages
     report = tmp_path / "report.json"
     state = tmp_path / "state.json"
@@ -88,60 +98,81 @@ def night(tmp_path, site, api, pages: dict[str, int]) -> tuple[int, dict[str, st
         ],
     )
     assert checked.exit_code in (0, 1), checked.output
+    files = {"--report": str(report), "--state": str(state)}
+    args = [arg for option in SYNC_INPUTS[inputs] for arg in (option, files[option])]
     synced = runner.invoke(
         app,
-        [
-            "sync",
-            "github",
-            "--repo",
-            "safe/links",
-            "--report",
-            str(report),
-            "--state",
-            str(state),
-            "--api-url",
-            api,
-        ],
+        ["sync", "github", "--repo", "safe/links", *args, "--api-url", api],
         env={"GITHUB_TOKEN": TOKEN},
     )
     assert synced.exit_code == 0, synced.output
-    records = json.loads(report.read_text())["links"]
-    return checked.exit_code, {r["name"]: (r["history"] or {}).get("label", "") for r in records}
+    return checked.exit_code, synced.stdout.splitlines()
 
 
-def test_failing_and_recovering_links_over_five_nights(tmp_path, site):
-    """Pending, opened, persisting, closed on recovery: exactly two issues, no duplicates."""
-    (tmp_path / "links.yaml").write_text(
+@pytest.mark.parametrize("inputs", sorted(SYNC_INPUTS))
+def test_failing_and_recovering_links_over_five_nights(tmp_path, site, inputs):
+    """At --fail-after 2, with the report alone, the state alone or both: nothing opens on a
+    first failing night, an issue opens on the second, closes on recovery, and a first
+    re-failure leaves it closed. Exactly two issues, never duplicated.
+    """
+    config = tmp_path / "links.yaml"
+    config.write_text(
         "version: 1\nlinks:\n"
         f"  - name: Alpha\n    url: {site.root}/alpha\n"
         f"  - name: Beta\n    url: {site.root}/beta\n",
         encoding="utf-8",
     )
+    with_report = "--report" in SYNC_INPUTS[inputs]
+    listed = {"Alpha": f" ({config}:3)", "Beta": f" ({config}:5)"} if with_report else {}
+
+    def line(verbs: str, number: int, name: str, why: str) -> str:
+        path = f"{site.root}/{name.lower()}"
+        return f'{verbs:<14} #{number:<4} "{name}" {path}{listed.get(name, "")}: {why}'
+
+    # The state remembers statuses, not HTTP codes: those come with the report.
+    ok = "ok (HTTP 200)" if with_report else "ok"
+    http_404, http_410 = (", HTTP 404", ", HTTP 410") if with_report else ("", "")
     fake = FakeGitHub()
     with serve(fake) as api:
-        code, marks = night(tmp_path, site, api, {"/alpha": 404, "/beta": 200})
-        assert (code, marks["Alpha"]) == (0, "pending (1 failing run)")
+        # Night 1: Alpha fails for the first time: pending, so no issue.
+        code, printed = night(tmp_path, site, api, {"/alpha": 404, "/beta": 200}, inputs)
+        assert (code, printed) == (0, ["synced: nothing to do"])
         assert fake.issues == {}
 
-        code, marks = night(tmp_path, site, api, {"/alpha": 404, "/beta": 200})
-        assert (code, marks["Alpha"]) == (1, "new")
-        assert [(i.state, i.title.count("Alpha")) for i in fake.ours()] == [("open", 1)]
+        # Night 2: the second failing night in a row: the issue opens.
+        code, printed = night(tmp_path, site, api, {"/alpha": 404, "/beta": 200}, inputs)
+        assert (code, printed) == (
+            1,
+            [line("create", 1, "Alpha", f"broken{http_404}"), "synced: 1 create"],
+        )
+        assert [(i.number, i.title, i.state) for i in fake.ours()] == [
+            (1, "Link broken: Alpha", "open")
+        ]
 
-        code, marks = night(tmp_path, site, api, {"/alpha": 404, "/beta": 410})
-        assert code == 1
-        assert marks["Alpha"].startswith("persisting (since ")
-        assert marks["Beta"] == "pending (1 failing run)"
-        assert len(fake.ours()) == 1
+        # Night 3: Alpha persists (no change), Beta fails once (pending).
+        code, printed = night(tmp_path, site, api, {"/alpha": 404, "/beta": 410}, inputs)
+        assert (code, printed) == (1, ["synced: nothing to do"])
+        assert len(fake.issues) == 1
 
-        code, marks = night(tmp_path, site, api, {"/alpha": 200, "/beta": 410})
-        assert (code, marks["Alpha"], marks["Beta"]) == (1, "recovered", "new")
-        alpha, beta = sorted(fake.ours(), key=lambda i: i.number)
-        assert "Alpha" in alpha.title
-        assert alpha.state == "closed"
-        assert alpha.comments, "closing says why"
-        assert ("Beta" in beta.title, beta.state) == (True, "open")
+        # Night 4: Alpha recovers (closed), Beta's second failure opens its issue.
+        code, printed = night(tmp_path, site, api, {"/alpha": 200, "/beta": 410}, inputs)
+        assert (code, printed) == (
+            1,
+            [
+                line("comment+close", 1, "Alpha", f"recovered, {ok}"),
+                line("create", 2, "Beta", f"broken{http_410}"),
+                "synced: 1 create, 1 comment, 1 close",
+            ],
+        )
 
-        code, marks = night(tmp_path, site, api, {"/alpha": 200, "/beta": 200})
-        assert (code, marks["Beta"]) == (0, "recovered")
-        assert [i.state for i in fake.ours()] == ["closed", "closed"]
+        # Night 5: Alpha fails once more (pending: stays closed), Beta recovers.
+        code, printed = night(tmp_path, site, api, {"/alpha": 404, "/beta": 200}, inputs)
+        assert (code, printed) == (
+            0,
+            [line("comment+close", 2, "Beta", f"recovered, {ok}"), "synced: 1 comment, 1 close"],
+        )
+        assert [(i.number, i.title, i.state, len(i.comments)) for i in fake.ours()] == [
+            (1, "Link broken: Alpha", "closed", 1),
+            (2, "Link broken: Beta", "closed", 1),
+        ]
         assert len(fake.issues) == 2

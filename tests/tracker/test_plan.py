@@ -9,11 +9,21 @@ from linkwatch.history import streaks as history
 from linkwatch.history.streaks import State, Thresholds
 from linkwatch.models import Status
 from linkwatch.tracker import body
-from linkwatch.tracker.plan import IssueState, RemoteIssue, describe, plan, summary, wanted
+from linkwatch.tracker.plan import (
+    IssueState,
+    RemoteIssue,
+    describe,
+    describe_step,
+    plan,
+    summary,
+    wanted,
+)
 
 OK, BROKEN, ERROR = Status.OK, Status.BROKEN, Status.ERROR
 A = link("Alpha", index=0)
 B = link("Beta", index=1)
+C = link("Gamma", index=2)
+D = link("Delta", index=3)
 
 
 def issue_for(rep, lk, number, *, is_open=True, not_planned=False, **changes):
@@ -100,8 +110,13 @@ def test_not_planned_issue_is_muted():
     rep = run({A: BROKEN}, night(0))
     the_plan = plan(wanted(rep, None), [issue_for(rep, A, 7, is_open=False, not_planned=True)])
     assert the_plan.steps == ()
-    assert the_plan.muted == (7,)
-    assert "muted" in describe(the_plan)[0]
+    assert [m.number for m in the_plan.muted] == [7]
+    assert describe(the_plan) == [
+        (
+            'muted          #7    "Alpha" https://alpha.example.org/ (links.yaml:3):'
+            " closed as not planned, left closed"
+        )
+    ]
     assert summary(the_plan) == "plan: nothing to do (1 muted: closed as not planned)"
 
 
@@ -184,14 +199,57 @@ def test_state_problem_missing_from_report_is_closed_as_removed():
     assert step.why == "no longer in links.yaml"
 
 
-def test_describe_and_summary_show_no_untrusted_text():
-    """Dry-run lines carry verbs, numbers and ids only."""
-    hostile = link("@everyone <b>", index=0)
+def test_describe_names_each_link_its_issue_and_the_change():
+    """A plan line gives the name, URL, links.yaml line, issue number and what changes."""
+    old = run({A: BROKEN, B: BROKEN, C: BROKEN, D: BROKEN}, night(0))
+    issues = [
+        issue_for(old, A, 7),
+        issue_for(old, B, 8, is_open=False),
+        issue_for(old, C, 9),
+        issue_for(old, C, 10),
+    ]
+    now = run({A: OK, B: ERROR, C: Status.BROKEN}, night(1))
+    the_plan = plan(wanted(now, None), [*issues, issue_for(old, D, 11)])
+    assert describe(the_plan) == [
+        (
+            'comment+close  #7    "Alpha" https://alpha.example.org/ (links.yaml:3):'
+            " recovered, ok (HTTP 200)"
+        ),
+        (
+            'comment+update+reopen #8    "Beta" https://beta.example.org/ (links.yaml:7):'
+            " failing again, error"
+        ),
+        (
+            'comment+close  #10   "Gamma" https://gamma.example.org/ (links.yaml:11):'
+            " duplicate of #9"
+        ),
+        'comment+close  #11   "Delta": no longer in links.yaml',
+    ]
+    assert summary(the_plan) == "plan: 1 update, 4 comment, 1 reopen, 3 close"
+    changed = plan(wanted(run({A: ERROR}, night(1)), None), [issue_for(old, A, 7)])
+    assert describe(changed) == [
+        (
+            'comment+update #7    "Alpha" https://alpha.example.org/ (links.yaml:3):'
+            " status changed from broken to error"
+        )
+    ]
+    created = plan(wanted(old, None), [])
+    assert describe(created)[0] == (
+        'create         new   "Alpha" https://alpha.example.org/ (links.yaml:3): broken, HTTP 404'
+    )
+    assert describe_step(created.steps[0], 12).startswith("create         #12   ")
+
+
+def test_describe_shows_hostile_names_inert():
+    """Control characters in a name or URL are shown as escapes, never sent to the terminal."""
+    hostile = link("Evil\x1b[2J\u202eName", url="https://evil.example/\x1b]8;;", index=0)
     the_plan = plan(wanted(run({hostile: BROKEN}, night(0)), None), [])
-    lines = describe(the_plan)
-    assert len(lines) == 1
-    assert lines[0].startswith("create")
-    assert "@everyone" not in lines[0]
+    assert describe(the_plan) == [
+        (
+            'create         new   "Evil\\x1b[2J\\u202eName" https://evil.example/\\x1b]8;;'
+            " (links.yaml:3): broken, HTTP 404"
+        )
+    ]
     assert summary(the_plan) == "plan: 1 create"
     assert summary(plan(wanted(run({A: OK}, night(0)), None), [])) == "plan: nothing to do"
 

@@ -46,7 +46,7 @@ def sync_github(
         typer.Option(
             "--state",
             help="The state file from `check --state`: only links failing --fail-after runs"
-            " in a row get an issue.",
+            " in a row get an issue (a report made with --state says the same).",
             dir_okay=False,
         ),
     ] = None,
@@ -59,13 +59,24 @@ def sync_github(
     label: Annotated[
         str, typer.Option("--label", help="The label that marks linkwatch's issues.")
     ] = "linkwatch",
+    assign_owners: Annotated[
+        bool,
+        typer.Option(
+            "--assign-owners",
+            help="Assign each new issue to its link's owner when links.yaml writes the owner"
+            " as a GitHub handle (@someone) that may be assigned in the repository.",
+        ),
+    ] = False,
 ) -> None:
     """One GitHub issue per persistently failing link: opened, kept current, closed on recovery.
 
     The token comes from GITHUB_TOKEN. Issues are found by their label and a hidden marker, so
     a re-run never duplicates one; a run stopped by a rate limit is finished by the next.
-    Exit codes: 0 synced; 2 usage error or GitHub refused (401/403/404, rate limit);
-    3 the report was made without a network.
+    The history the report carries (check --state) decides, as the state file does: a link
+    failing fewer than --fail-after runs, or recovering, changes nothing. Given both, the
+    report and the state must come from the same check run.
+    Exit codes: 0 synced; 2 usage error, report and state disagree, or GitHub refused
+    (401/403/404, rate limit); 3 the report was made without a network.
     """
     settings = pipeline.SyncSettings(
         repo=repo,
@@ -75,10 +86,11 @@ def sync_github(
         api_url=api_url,
         label=label,
         dry_run=dry_run,
+        assign_owners=assign_owners,
     )
 
     def done(step: tracker_plan.Step, number: int) -> None:
-        typer.echo(f"{' + '.join(step.verbs)} #{number}: link {step.link_id}: {step.why}")
+        typer.echo(tracker_plan.describe_step(step, number))
 
     the_plan = pipeline.sync_github(settings, on_step=done, client=_github)
     if dry_run:

@@ -27,6 +27,7 @@ class SyncSettings:
     api_url: str = github.DEFAULT_API_URL
     label: str = "linkwatch"
     dry_run: bool = False
+    assign_owners: bool = False  # assign new issues to owners written as @handle
 
 
 def validate(settings: SyncSettings) -> None:
@@ -54,8 +55,8 @@ def sync_github(
     """Mirror the links that fail persistently into GitHub issues; return the plan carried out.
 
     ``client`` builds the GitHub client (tests hand in one that talks to a fake API).
-    Raises ``UsageError`` or ``TrackerError`` (exit 2), ``NetworkUnavailableError`` (exit 3)
-    when the report was made without a network.
+    Raises ``UsageError`` or ``TrackerError`` (exit 2; also when the report and the state
+    disagree), ``NetworkUnavailableError`` (exit 3) when the report was made without a network.
     """
     validate(settings)
     report = read_reports([settings.report]) if settings.report is not None else None
@@ -65,9 +66,20 @@ def sync_github(
             " nothing was synced"
         )
     state = statefile.read(settings.state) if settings.state is not None else None
+    if report is not None and state is not None:
+        # Either file alone decides the same way; two that disagree mean one is stale, and
+        # following either could open or close an issue a night early.
+        why = plan.disagreement(report, state, str(settings.report), str(settings.state))
+        if why is not None:
+            raise UsageError(why)
     wanted = plan.wanted(report, state)
     token = github.Token(settings.token) if settings.token else None
     with client(settings.repo, token, settings.api_url) as gh:
         return tracker_sync.sync(
-            gh, wanted, settings.label, dry_run=settings.dry_run, on_step=on_step
+            gh,
+            wanted,
+            settings.label,
+            dry_run=settings.dry_run,
+            on_step=on_step,
+            assign_owners=settings.assign_owners,
         )

@@ -2,6 +2,7 @@
 
 Owns what the tracker should show (``plan``, ``body``: pure, from a report and the history),
 talking to GitHub's REST API (``github``) and carrying a plan out (``sync``). May import
-``history``, ``models``, ``errors`` and ``urls``; never the network layer (GitHub is reached
-with its own small httpx client), the pipeline or the CLI.
+``history``, ``report`` (its neutralising, for plan lines), ``models``, ``errors`` and
+``urls``; never the network layer (GitHub is reached with its own small httpx client), the
+pipeline or the CLI.
 """

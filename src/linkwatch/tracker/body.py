@@ -91,6 +91,13 @@ def body(failure: Failure) -> str:
         lines.append(f"- **Ends at:** {code(failure.final_url)}")
     if failure.action:
         lines.append(f"- **What to do:** {text(failure.action)}")
+    # The owner is shown, never mentioned: an assigned owner is told by the assignment.
+    if failure.owner:
+        lines.append(f"- **Owner:** {text(failure.owner, 100)}")
+    if failure.category:
+        lines.append(f"- **Category:** {text(failure.category, 100)}")
+    if failure.place:
+        lines.append(f"- **In the list:** {text(failure.place, 300)}")
     lines += [
         "",
         _FOOTER,

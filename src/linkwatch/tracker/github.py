@@ -31,6 +31,7 @@ API_VERSION: Final = "2022-11-28"
 PER_PAGE: Final = 100
 MAX_PAGES: Final = 1000
 _REPO_RE: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}")
+_LOGIN_RE: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")
 # GitHub's advice for a secondary rate limit that names no time: wait at least a minute.
 _DEFAULT_RATE_WAIT: Final = 60.0
 _RATE_RETRIES: Final = 3
@@ -243,6 +244,7 @@ class GitHub:
         *,
         params: dict[str, str] | None = None,
         json: dict[str, Any] | None = None,
+        not_found_is_an_answer: bool = False,
     ) -> httpx.Response:
         """Send with retries: rate limits always (nothing was done), failures only when safe."""
         # Re-sending a POST after a lost answer could create a second issue or comment;
@@ -275,7 +277,7 @@ class GitHub:
                 server_retries += 1
                 self._sleep(2.0**server_retries)
                 continue
-            if response.is_success:
+            if response.is_success or (not_found_is_an_answer and response.status_code == 404):
                 return response
             raise self._status_error(method, response)
 
@@ -319,9 +321,25 @@ class GitHub:
             raise self._error("GitHub's next-page link points to another host; stopping")
         return nxt
 
-    def create_issue(self, title: str, body: str, label: str) -> int:
-        """Open an issue with the label; returns its number."""
-        payload = {"title": title, "body": body, "labels": [label]}
+    def can_assign(self, login: str) -> bool:
+        """Whether ``login`` may be assigned issues here (GitHub answers 204, else 404).
+
+        Asked before creating: an issue created with an assignee GitHub refuses is not
+        created at all (HTTP 422), and one bad owner would stop every later issue.
+        """
+        if not _LOGIN_RE.fullmatch(login):
+            return False
+        url = f"{self.api_url}/repos/{self.owner}/{self.name}/assignees/{login}"
+        response = self._request("GET", url, not_found_is_an_answer=True)
+        return response.status_code == 204
+
+    def create_issue(
+        self, title: str, body: str, label: str, assignees: tuple[str, ...] = ()
+    ) -> int:
+        """Open an issue with the label (and the assignees); returns its number."""
+        payload: dict[str, Any] = {"title": title, "body": body, "labels": [label]}
+        if assignees:
+            payload["assignees"] = list(assignees)
         data = self._json(self._request("POST", self._issues_url(), json=payload))
         number = data.get("number") if isinstance(data, dict) else None
         if not isinstance(number, int):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from linkwatch.tracker.plan import plan
@@ -26,7 +27,9 @@ def apply(
     """
     for step in the_plan.steps:
         if step.number is None:
-            number = github.create_issue(step.title or "", step.body or "", label)
+            number = github.create_issue(
+                step.title or "", step.body or "", label, assignees=step.assignees
+            )
         else:
             number = step.number
             if step.comment is not None:
@@ -37,6 +40,27 @@ def apply(
             on_step(step, number)
 
 
+def check_assignees(the_plan: Plan, github: GitHub) -> Plan:
+    """The plan with each new issue's assignees split into those GitHub accepts and not.
+
+    One question per owner (GitHub would refuse the whole issue for one bad assignee).
+    """
+    answers: dict[str, bool] = {}
+    steps = []
+    for step in the_plan.steps:
+        if step.assignees:
+            for login in step.assignees:
+                if login not in answers:
+                    answers[login] = github.can_assign(login)
+            step = replace(  # noqa: PLW2901 - the same step, its assignees sorted out
+                step,
+                assignees=tuple(a for a in step.assignees if answers[a]),
+                unassignable=tuple(a for a in step.assignees if not answers[a]),
+            )
+        steps.append(step)
+    return replace(the_plan, steps=tuple(steps))
+
+
 def sync(
     github: GitHub,
     wanted_now: Wanted,
@@ -44,12 +68,17 @@ def sync(
     *,
     dry_run: bool = False,
     on_step: Callable[[Step, int], None] | None = None,
+    assign_owners: bool = False,
 ) -> Plan:
     """List the label's issues, plan against ``wanted_now``, and apply unless ``dry_run``.
 
     Safe to re-run after any failure: the plan is rebuilt from what the tracker holds.
+    ``assign_owners``: new issues are assigned to owners written as ``@handle``, when
+    GitHub accepts them as assignees.
     """
-    the_plan = plan(wanted_now, github.list_issues(label))
+    the_plan = plan(wanted_now, github.list_issues(label), assign_owners=assign_owners)
+    if assign_owners:
+        the_plan = check_assignees(the_plan, github)
     if not dry_run:
         apply(the_plan, github, label, on_step)
     return the_plan
