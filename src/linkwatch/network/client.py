@@ -203,7 +203,14 @@ class Guard:
         """A connection to ``host`` (TLS verified against its name when ``tls`` is given)."""
         loop = asyncio.get_running_loop()
         last: httpx.TransportError | None = None
-        for address in await self.addresses(host, port):
+        # The lookup is part of connecting: a resolver that never answers must not hold a
+        # link past its connect timeout. (The lookup itself goes on for the other links.)
+        try:
+            async with asyncio.timeout(timeout):
+                addresses = await self.addresses(host, port)
+        except TimeoutError as e:
+            raise NameLookupError(f"{host}: no address within {timeout:g} s") from e
+        for address in addresses:
             try:
                 async with asyncio.timeout(timeout):
                     wire = await _open(
