@@ -119,25 +119,77 @@ def mapping_resolver(
     return resolve
 
 
-_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+def _networks(*blocks: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(block) for block in blocks)
+
+
+# The IANA special-purpose address registries (IPv4 and IPv6), every block whose "Globally
+# Reachable" is False or N/A, and the blocks marked True that lie inside one of them. Written
+# out rather than taken from ``ipaddress``'s is_global, whose tables lag the registries
+# (tests/network/data/ holds the registries, row by row with their RFCs, and a test walks
+# them). Multicast is refused too: it is never a web server.
+_V4_REFUSED = _networks(
+    "0.0.0.0/8",  # "this network" (RFC 791)
+    "10.0.0.0/8",  # private use (RFC 1918)
+    "100.64.0.0/10",  # shared address space, carrier-grade NAT (RFC 6598)
+    "127.0.0.0/8",  # loopback (RFC 1122)
+    "169.254.0.0/16",  # link local, cloud metadata (RFC 3927)
+    "172.16.0.0/12",  # private use (RFC 1918)
+    "192.0.0.0/24",  # IETF protocol assignments (RFC 6890), but the two anycast ones below
+    "192.0.2.0/24",  # documentation (RFC 5737)
+    "192.88.99.0/24",  # the deprecated 6to4 relay anycast, and 6a44 (RFC 7526, RFC 6751)
+    "192.168.0.0/16",  # private use (RFC 1918)
+    "198.18.0.0/15",  # benchmarking (RFC 2544)
+    "198.51.100.0/24",  # documentation (RFC 5737)
+    "203.0.113.0/24",  # documentation (RFC 5737)
+    "224.0.0.0/4",  # multicast (RFC 5771)
+    "240.0.0.0/4",  # reserved, and the limited broadcast 255.255.255.255 (RFC 1112, RFC 919)
+)
+_V4_REACHABLE = _networks(
+    "192.0.0.9/32",  # Port Control Protocol anycast (RFC 7723)
+    "192.0.0.10/32",  # TURN anycast (RFC 8155)
+)
+# IPv6 is refused outside global unicast, 2000::/3 (RFC 4291 2.4): that closes the
+# loopback and unspecified addresses, IPv4-compatible (::a.b.c.d) and IPv4-translated
+# (::ffff:0:a.b.c.d) forms, the discard and dummy prefixes, local-use NAT64 64:ff9b:1::/48
+# (RFC 8215), SRv6 SIDs, unique-local, site-local fec0::/10, link-local and multicast at
+# once. Inside 2000::/3:
+_V6_GLOBAL_UNICAST = ipaddress.IPv6Network("2000::/3")
+_V6_REFUSED = _networks(
+    "2001::/23",  # IETF protocol assignments (RFC 2928): Teredo, benchmarking, old ORCHID...
+    "2001:db8::/32",  # documentation (RFC 3849)
+    "3fff::/20",  # documentation (RFC 9637)
+)
+_V6_REACHABLE = _networks(  # inside 2001::/23, marked globally reachable
+    "2001:1::1/128",  # Port Control Protocol anycast (RFC 7723)
+    "2001:1::2/128",  # TURN anycast (RFC 8155)
+    "2001:1::3/128",  # DNS-SD service registration anycast (RFC 9665)
+    "2001:3::/32",  # AMT (RFC 7450)
+    "2001:4:112::/48",  # AS112-v6 (RFC 7535)
+    "2001:20::/28",  # ORCHIDv2 (RFC 7343)
+    "2001:30::/28",  # drone remote ID entity tags (RFC 9374)
+)
+# IPv6 forms that carry an IPv4 address and reach it: the IPv4 address is judged.
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # well-known NAT64 prefix (RFC 6052)
+_SIX_TO_FOUR = ipaddress.IPv6Network("2002::/16")  # 6to4 (RFC 3056)
 
 
 def is_public(address: str) -> bool:
-    """Whether an IP address is globally routable unicast (IPv4-mapped IPv6 judged as IPv4)."""
+    """Whether an IP address is globally reachable unicast, by the IANA special-purpose
+    registries; an IPv6 address that carries an IPv4 one (mapped, NAT64, 6to4) is judged
+    by the IPv4 address it reaches."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address):
-        # IPv6 forms that carry an IPv4 address reach that address: judge the IPv4 one.
-        # IPv4-mapped (::ffff:a.b.c.d), 6to4 (2002:AABB:CCDD::) and NAT64 (64:ff9b::a.b.c.d).
-        embedded = ip.ipv4_mapped or ip.sixtofour
-        if embedded is None and ip in _NAT64:
-            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-        if embedded is not None and not is_public(str(embedded)):
-            return False
-        if ip.ipv4_mapped is not None:
-            ip = ip.ipv4_mapped
-    # is_global already excludes loopback, private, link-local, unspecified, shared (CGNAT),
-    # documentation and reserved ranges; multicast can be "global", so it is refused apart.
-    return ip.is_global and not ip.is_multicast
+    if isinstance(ip, ipaddress.IPv4Address):
+        return any(ip in net for net in _V4_REACHABLE) or not any(ip in net for net in _V4_REFUSED)
+    if ip.ipv4_mapped is not None:  # ::ffff:a.b.c.d, what a dual-stack socket connects to
+        return is_public(str(ip.ipv4_mapped))
+    if ip in _NAT64:
+        return is_public(str(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)))
+    if ip not in _V6_GLOBAL_UNICAST:
+        return False
+    if ip in _SIX_TO_FOUR:
+        return is_public(str(ipaddress.IPv4Address((int(ip) >> 80) & 0xFFFFFFFF)))
+    return any(ip in net for net in _V6_REACHABLE) or not any(ip in net for net in _V6_REFUSED)
 
 
 class Guard:
