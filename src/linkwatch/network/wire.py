@@ -642,6 +642,10 @@ def _framing(method: str, status: int, headers: list[tuple[bytes, bytes]]) -> tu
         return "none", 0
     codings = _field_values(headers, b"transfer-encoding")
     if codings:
+        if codings.count(b"chunked") > 1:
+            # Never sent twice (RFC 9112 6.1): such a body could be read one way here and
+            # another way by whatever sits between; refused, as h11 refuses it.
+            raise httpx.RemoteProtocolError("the chunked coding applied twice")
         # Transfer-Encoding wins over any Content-Length; only chunked says where it ends.
         if codings[-1] == b"chunked":
             return "chunked", 0
