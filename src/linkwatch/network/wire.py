@@ -62,8 +62,8 @@ _STATUS_LINE = re.compile(rb"HTTP/1\.([0-9]) ([0-9]{3})(?: ([^\r\n]*))?")
 _TOKEN = re.compile(rb"[-!#$%&'*+.^_`|~0-9A-Za-z]+")
 _BAD_IN_VALUE = re.compile(rb"[\x00\r\n]")
 _BAD_IN_REQUEST = re.compile(rb"[\x00\r\n]")
-# Leading zeros however many (RFC 9112 sets no limit), then at most 16 hex digits (2^64).
 _PLAIN_SIZE_LINE = 32  # a size line this long needs no share of the extensions' budget
+# Leading zeros however many (RFC 9112 sets no limit), then at most 16 hex digits (2^64).
 _CHUNK_SIZE = re.compile(rb"0*([0-9A-Fa-f]{1,16})[ \t]*(?:;[^\r\n]*)?")
 
 
