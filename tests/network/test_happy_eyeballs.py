@@ -177,3 +177,23 @@ async def test_a_loser_that_connects_too_is_closed():
     assert [wire.closed for wire in attempts.wires] == [
         wire is not winner for wire in attempts.wires
     ]
+
+
+async def test_an_attempt_that_fails_for_another_reason_than_the_network_ends_the_race():
+    """Only network errors move on to the next address: anything else (a bug, the test
+    suite's offline guard) is raised at once, and the other attempts are cancelled."""
+
+    class Failing(Attempts):
+        async def create_connection(self, protocol, address, port):
+            if address == "127.0.0.1":
+                self.started.append(address)
+                raise RuntimeError("not a network error")
+            return await super().create_connection(protocol, address, port)
+
+    attempts = Failing(asyncio.get_running_loop(), "::1", "127.0.0.1", "::2")
+    async with asyncio.timeout(WAIT):
+        with pytest.raises(RuntimeError, match="not a network error"):
+            await happy_eyeballs(attempts, Wire, ["::1", "::2", "127.0.0.1"], 80, 0.01)
+        await attempts.a_task_cancelled.wait()
+    assert attempts.started == ["::1", "127.0.0.1"]
+    assert attempts.cancelled == ["::1"]

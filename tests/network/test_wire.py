@@ -1339,3 +1339,20 @@ async def test_the_name_lookup_is_inside_the_connect_timeout():
             with pytest.raises(NameLookupError) as caught:
                 await c.get("http://stuck.test/", timeout=httpx.Timeout(WAIT, connect=0.05))
     assert str(caught.value) == "stuck.test: no address within 0.05 s"
+
+
+async def test_an_unusable_length_beside_transfer_encoding_is_ignored():
+    """Transfer-Encoding without chunked and a Content-Length that is no number: the length
+    is ignored, as any is beside Transfer-Encoding, and the body runs to the close."""
+    answer = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nContent-Length: five\r\n\r\nall"
+    async with Peer(once(answer)) as peer, client() as c:
+        response = await c.get(peer.url(), timeout=WAIT)
+    assert response.content == b"all"
+
+
+async def test_a_close_inside_a_chunks_crlf_is_a_cut_body():
+    """A close between a chunk's data and its CRLF is a body cut short."""
+    async with Peer(once(CHUNKED + b"5\r\nhello\r")) as peer, client() as c:
+        with pytest.raises(httpx.RemoteProtocolError) as caught:
+            await c.get(peer.url(), timeout=WAIT)
+    assert str(caught.value) == "the body ended inside a chunk's end"
