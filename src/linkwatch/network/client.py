@@ -1,9 +1,10 @@
 """Builds the one HTTP client of a run, with the private-address guard where sockets are opened.
 
 The guard opens every connection of the run's transport (``wire.Transport``): for the first
-URL and for every redirect hop, it resolves the host here, refuses non-public addresses, and
-then connects to the very address it checked. A redirect or a DNS answer that changes between a
-check and the connect cannot slip past, because there is no separate check.
+URL and for every redirect hop, it resolves the host here, refuses non-public addresses (by
+the IANA special-purpose registries), and then connects to one of the very addresses it
+checked, racing them as RFC 8305 (Happy Eyeballs) says. A redirect or a DNS answer that
+changes between a check and the connect cannot slip past, because there is no separate check.
 """
 
 from __future__ import annotations
