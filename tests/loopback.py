@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import Awaitable, Callable, Iterator
 
 REASONS = {
     200: "OK",
@@ -198,3 +198,21 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def unanswering(host: str, port: int = 0) -> Iterator[int]:
+    """A port on ``host`` where a connection attempt is never answered, as on a network
+    whose route is broken; yields the port.
+
+    A listener with a backlog of 0 that never accepts: one connection fills its accept
+    queue, and from then on the kernel drops every SYN to it, so a connect neither
+    succeeds nor is refused. (Checked on Linux for 127.0.0.0/8 and ::1.)
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as listener:
+        listener.bind((host, port))
+        listener.listen(0)
+        bound = listener.getsockname()[1]
+        with socket.create_connection((host, bound)):
+            yield bound

@@ -15,11 +15,13 @@ import httpx
 import pytest
 import respx
 
-from conftest import client_ssl_context
+from conftest import client_ssl_context, prober
+from linkwatch.models import Policy
 from linkwatch.network import wire
 from linkwatch.network.client import (
     ClientOptions,
     Guard,
+    NameLookupError,
     PrivateAddressError,
     build_client,
     mapping_resolver,
@@ -579,9 +581,7 @@ HOSTILE = {
     "no colon": b"HTTP/1.1 200 OK\r\nNo colon here\r\n\r\n",
     "space before colon": b"HTTP/1.1 200 OK\r\nContent-Length : 0\r\n\r\n",
     "empty name": b"HTTP/1.1 200 OK\r\n: value\r\n\r\n",
-    "control char": b"HTTP/1.1 200 OK\r\nX-Bad: a\x01b\r\nContent-Length: 0\r\n\r\n",
     "bare CR in value": b"HTTP/1.1 200 OK\r\nX-Bad: a\rb\r\nContent-Length: 0\r\n\r\n",
-    "DEL in value": b"HTTP/1.1 200 OK\r\nX-Bad: a\x7fb\r\nContent-Length: 0\r\n\r\n",
     "control char folded": b"HTTP/1.1 200 OK\r\nX-Bad: a\r\n b\x00c\r\nContent-Length: 0\r\n\r\n",
     "fold first": b"HTTP/1.1 200 OK\r\n folded: first\r\nContent-Length: 0\r\n\r\n",
     "head over MAX_HEAD": b"HTTP/1.1 200 OK\r\nX-Big: " + BIG + b"\r\nContent-Length: 0\r\n\r\n",
@@ -594,6 +594,7 @@ HOSTILE = {
     "bad chunk size": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
     "negative chunk": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-5\r\nhello\r\n0\r\n\r\n",
     "chunk too long": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nhello\r\n0\r\n\r\n",
+    "chunked twice": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n",
 }
 
 
@@ -1067,3 +1068,291 @@ async def test_a_connection_opened_after_aclose_is_closed_at_once():
         await peer.over(1)
     assert opened[0].ended
     assert t._open == set()
+
+
+# ------------------------------------------------------------- hardening (issue 13)
+def folded_head(size: int) -> bytes:
+    """A head of ``size`` bytes whose one field is folded into thousands of lines."""
+    start = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nX: a"
+    folds = (size - len(start) - 4) // 4
+    return start + b"\r\n b" * folds + b"\r\n\r\n"
+
+
+class CountingPattern:
+    """Stands in for a compiled pattern and counts the bytes it is asked to search."""
+
+    def __init__(self, pattern) -> None:
+        self.pattern = pattern
+        self.searched = 0
+
+    def search(self, data, *args):
+        self.searched += len(data)
+        return self.pattern.search(data, *args)
+
+
+async def test_a_folded_head_costs_what_its_size_costs(monkeypatch):
+    """Parsing is linear: a 100 KB head folded into 25,000 lines is checked byte for byte
+    once, ten times the work of a 10 KB one (rebuilding and re-checking the value at each
+    folded line cost 100 times as much: seconds of CPU that stalled every other link)."""
+    searched = {}
+    for size in (10_000, wire.MAX_HEAD - 100):
+        head = folded_head(size)
+        counting = CountingPattern(wire._BAD_IN_VALUE)
+        monkeypatch.setattr(wire, "_BAD_IN_VALUE", counting)
+        async with Peer(each(head)) as peer, client() as c:
+            response = await c.get(peer.url())
+        assert response.headers["x"] == "a" + " b" * head.count(b"\r\n b")
+        searched[size] = counting.searched
+    assert searched[10_000] <= 10_000
+    assert searched[wire.MAX_HEAD - 100] <= wire.MAX_HEAD
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        (b"Set-Cookie", b"sid=a\x01b; Path=/"),
+        (b"X-Powered-By", b"x\x7f"),
+        (b"X-Escape", b"\x1b[31mred\x1b[0m"),
+        (b"X-Form-Feed", b"a\x0cb\x0bc"),
+    ],
+    ids=["SOH in a cookie", "DEL", "ESC", "FF and VT"],
+)
+async def test_control_characters_other_than_cr_lf_nul_are_kept(field, value):
+    """A header value with a control character other than CR, LF and NUL is kept as sent
+    (RFC 9110 5.5; browsers, h11 and llhttp keep them): the page works."""
+    answer = b"HTTP/1.1 200 OK\r\n" + field + b": " + value + b"\r\nContent-Length: 2\r\n\r\nok"
+    async with Peer(each(answer)) as peer, client() as c:
+        response = await c.get(peer.url())
+    assert (response.status_code, response.content) == (200, b"ok")
+    assert (field, value) in response.headers.raw
+
+
+async def test_a_page_with_a_control_character_in_a_cookie_is_ok():
+    """The probe reports such a page as it is: HTTP 200, not 'not a valid HTTP answer'."""
+    answer = b"HTTP/1.1 200 OK\r\nSet-Cookie: sid=a\x01b\r\nContent-Length: 0\r\n\r\n"
+    async with Peer(each(answer)) as peer, prober() as p:
+        obs = await p.probe(peer.url(), Policy(timeout=WAIT))
+    assert (obs.status_code, obs.failure) == (200, None)
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        (b"HTTP/1.1 200 OK\r\nX-Bad: a\x00b\r\n\r\n", "a control character in the X-Bad header"),
+        (b"HTTP/1.1 200 OK\r\nX-Bad: a\rb\r\n\r\n", "a control character in the X-Bad header"),
+        (b"HTTP/1.1 200 OK\r\nX-Bad: ab\r\r\n\r\n", "a control character in the X-Bad header"),
+        (
+            b"HTTP/1.1 200 O\x00K\r\n\r\n",
+            "not an HTTP/1.x status line: 'HTTP/1.1 200 O\\x00K'",
+        ),
+    ],
+    ids=["NUL", "bare CR", "CR CR LF", "NUL in the reason"],
+)
+async def test_cr_and_nul_are_still_refused(answer, reason):
+    """CR and NUL, which split or cut a field, are refused wherever they are in the head."""
+    async with Peer(once(answer, then="wait")) as peer, client() as c:
+        with pytest.raises(httpx.RemoteProtocolError) as caught:
+            await c.get(peer.url(), timeout=WAIT)
+    assert str(caught.value) == reason
+
+
+@pytest.mark.parametrize("coding", ["identity", "gzip", "gzip, identity"])
+async def test_transfer_encoding_not_chunked_with_a_length_ends_at_the_length(coding):
+    """Transfer-Encoding without chunked, and a Content-Length: the body runs to the close
+    (RFC 9112 6.3) but no further than the length, so a server keeping the connection open
+    does not hold the link until its deadline; that connection is not used again."""
+    answer = ok(b"hello", f"Transfer-Encoding: {coding}", "Content-Length: 5")
+    async with Peer(each(answer)) as peer, client() as c:
+        first = await c.get(peer.url(), timeout=WAIT)
+        await peer.over(1)  # dropped, not kept
+        second = await c.get(peer.url(), timeout=WAIT)
+    assert (first.status_code, first.content, second.content) == (200, b"hello", b"hello")
+    assert peer.connections == 2
+
+
+async def test_transfer_encoding_not_chunked_without_a_length_runs_to_the_close():
+    """Without a Content-Length, such a body is read to the close (RFC 9112 6.3)."""
+    answer = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: identity\r\n\r\n" + b"all of it" * 100
+    async with Peer(once(answer)) as peer, client() as c:
+        response = await c.get(peer.url(), timeout=WAIT)
+    assert response.content == b"all of it" * 100
+
+
+CHUNKED = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"5\nhello\n0\n\n", "a chunk's size does not end in CRLF"),
+        (b"5\r\nhello\n0\r\n\r\n", "a chunk does not end in CRLF where its size says"),
+        (b"5\r\nhello\r\n0\r\n\n", "a chunk's trailer section does not end in CRLF"),
+        (b"5\r\r\nhello\r\n0\r\n\r\n", "a chunk's size does not end in CRLF"),
+        (b"5\r\nhello\r\r\n0\r\n\r\n", "a chunk does not end in CRLF where its size says"),
+        (b"5\r\nhello\r\n0\r\r\n\r\n", "a chunk's size does not end in CRLF"),
+        (b"5\r\nhello\r\n0\r\nX: 1\r\r\n\r\n", "a chunk's trailer section does not end in CRLF"),
+        (b"5\r\nhello\r\n0\r\nno colon\r\n\r\n", "not a header field: 'no colon'"),
+    ],
+    ids=[
+        "bare LF everywhere",
+        "bare LF after data",
+        "bare LF ending the trailers",
+        "CR CR LF after the size",
+        "CR CR LF after data",
+        "CR CR LF after the last chunk",
+        "CR CR LF in a trailer",
+        "a malformed trailer",
+    ],
+)
+async def test_chunked_framing_needs_crlf(body, reason):
+    """Chunk lines end in CRLF (RFC 9112 7.1): bare LF and stray CR are refused there."""
+    async with Peer(once(CHUNKED + body, then="wait")) as peer, client() as c:
+        with pytest.raises(httpx.RemoteProtocolError) as caught:
+            await c.get(peer.url(), timeout=WAIT)
+    assert str(caught.value) == reason
+
+
+def endless(start: bytes, repeated: bytes):
+    """A handler answering with ``start``, then ``repeated`` until the client hangs up."""
+
+    async def handler(peer: Peer, number: int, reader, writer) -> None:
+        await peer.read(reader, number)
+        writer.write(start)
+        with contextlib.suppress(ConnectionError):
+            while True:
+                writer.write(repeated * 64)
+                await writer.drain()
+
+    return handler
+
+
+@pytest.mark.parametrize(
+    ("start", "repeated", "reason"),
+    [
+        (
+            b"",
+            b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n",
+            "the answer's head is over 102400 bytes with the 1xx answers before it",
+        ),
+        (
+            CHUNKED + b"0\r\n",
+            b"X-Trailer: " + b"t" * 100 + b"\r\n",
+            "a chunked body's trailer section is over 102400 bytes",
+        ),
+        (
+            CHUNKED,
+            b"1;" + b"e" * 200 + b"\r\nx\r\n",
+            "a chunked body's extensions are over 102400 bytes",
+        ),
+    ],
+    ids=["1xx answers", "trailer fields", "chunk extensions"],
+)
+async def test_endless_framing_is_bounded_like_the_head(start, repeated, reason):
+    """Interim answers, trailer fields and chunk extensions without end are refused once
+    they pass MAX_HEAD, instead of burning a core until the link's deadline."""
+    async with Peer(endless(start, repeated)) as peer, client() as c:
+        async with asyncio.timeout(WAIT):  # a safety net: the refusal comes long before
+            with pytest.raises(httpx.RemoteProtocolError) as caught:
+                await c.get(peer.url(), timeout=WAIT)
+        await peer.over(1)
+    assert str(caught.value) == reason
+
+
+async def test_a_long_chunked_body_of_plain_chunks_is_read_whole():
+    """The extensions' budget leaves plain chunks alone: 50,000 one-byte chunks are a body."""
+    body = b"1\r\nx\r\n" * 50_000 + b"0\r\n\r\n"
+    async with Peer(each(CHUNKED + body)) as peer, client() as c:
+        response = await c.get(peer.url())
+    assert response.content == b"x" * 50_000
+
+
+@pytest.mark.parametrize(
+    ("answer", "content"),
+    [
+        (ok(b"hello", "Content-Length: " + "0" * 30 + "5"), b"hello"),
+        (ok(b"", "Content-Length: " + "0" * 30), b""),
+        (CHUNKED + b"0" * 30 + b"5\r\nhello\r\n" + b"0" * 30 + b"\r\n\r\n", b"hello"),
+    ],
+    ids=["Content-Length", "zero Content-Length", "chunk sizes"],
+)
+async def test_leading_zeros_are_not_limited(answer, content):
+    """RFC 9112 sets no limit on digits: leading zeros in lengths are read as zeros."""
+    async with Peer(each(answer)) as peer, client() as c:
+        first = await c.get(peer.url())
+        second = await c.get(peer.url())
+    assert (first.content, second.content) == (content, content)
+    assert peer.connections == 1
+
+
+@pytest.mark.parametrize("version", ["1.2", "1.9"])
+async def test_a_later_minor_version_is_read_as_1_1(version):
+    """HTTP/1.2 and later 1.x answers are read as HTTP/1.1 (RFC 9110 2.5), kept alive too."""
+    async with Peer(each(ok(b"hi", version=version))) as peer, client() as c:
+        first = await c.get(peer.url())
+        second = await c.get(peer.url())
+    assert (first.status_code, first.content, first.http_version) == (200, b"hi", "HTTP/1.1")
+    assert second.content == b"hi"
+    assert peer.connections == 1
+
+
+def dripping(start: bytes):
+    """A handler sending ``start``, then one byte every few milliseconds, for ever."""
+
+    async def handler(peer: Peer, number: int, reader, writer) -> None:
+        await peer.read(reader, number)
+        writer.write(start)
+        with contextlib.suppress(ConnectionError):
+            while True:
+                writer.write(b"x")
+                await writer.drain()
+                await asyncio.sleep(0.005)  # the hostile server's pace, not synchronisation
+
+    return handler
+
+
+@pytest.mark.parametrize(
+    "start",
+    [b"HTTP/1.1 200 OK\r\nX-Drip: ", b"HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n"],
+    ids=["head", "body"],
+)
+async def test_the_transport_has_a_deadline_of_its_own(start):
+    """A server dripping bytes resets every per-read timeout; the transport's own deadline
+    still ends the exchange (for callers without the probe's deadline)."""
+    async with Peer(dripping(start)) as peer, client(total_timeout=0.2) as c:
+        async with asyncio.timeout(WAIT):  # a safety net: the deadline comes long before
+            with pytest.raises(httpx.ReadTimeout) as caught:
+                await c.get(peer.url(), timeout=WAIT)
+        await peer.over(1)
+    assert str(caught.value) == "no complete answer within 0.2 s"
+
+
+async def test_the_name_lookup_is_inside_the_connect_timeout():
+    """A lookup that never answers ends at the connect timeout, as a lookup failure."""
+    never = asyncio.Event()
+
+    async def stuck(host: str, port: int):
+        await never.wait()
+        return ["127.0.0.1"]
+
+    async with client(guard=Guard(stuck, allow_private=True)) as c:
+        async with asyncio.timeout(WAIT):  # a safety net: the connect timeout comes first
+            with pytest.raises(NameLookupError) as caught:
+                await c.get("http://stuck.test/", timeout=httpx.Timeout(WAIT, connect=0.05))
+    assert str(caught.value) == "stuck.test: no address within 0.05 s"
+
+
+async def test_an_unusable_length_beside_transfer_encoding_is_ignored():
+    """Transfer-Encoding without chunked and a Content-Length that is no number: the length
+    is ignored, as any is beside Transfer-Encoding, and the body runs to the close."""
+    answer = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nContent-Length: five\r\n\r\nall"
+    async with Peer(once(answer)) as peer, client() as c:
+        response = await c.get(peer.url(), timeout=WAIT)
+    assert response.content == b"all"
+
+
+async def test_a_close_inside_a_chunks_crlf_is_a_cut_body():
+    """A close between a chunk's data and its CRLF is a body cut short."""
+    async with Peer(once(CHUNKED + b"5\r\nhello\r")) as peer, client() as c:
+        with pytest.raises(httpx.RemoteProtocolError) as caught:
+            await c.get(peer.url(), timeout=WAIT)
+    assert str(caught.value) == "the body ended inside a chunk's end"

@@ -1,16 +1,19 @@
 """Builds the one HTTP client of a run, with the private-address guard where sockets are opened.
 
 The guard opens every connection of the run's transport (``wire.Transport``): for the first
-URL and for every redirect hop, it resolves the host here, refuses non-public addresses, and
-then connects to the very address it checked. A redirect or a DNS answer that changes between a
-check and the connect cannot slip past, because there is no separate check.
+URL and for every redirect hop, it resolves the host here, refuses non-public addresses (by
+the IANA special-purpose registries), and then connects to one of the very addresses it
+checked, racing them as RFC 8305 (Happy Eyeballs) says. A redirect or a DNS answer that
+changes between a check and the connect cannot slip past, because there is no separate check.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import functools
 import ipaddress
+import itertools
 import socket
 import ssl
 from concurrent.futures import ThreadPoolExecutor
@@ -60,6 +63,10 @@ _NOT_FOUND_CODES = frozenset(
     if code is not None
 )
 
+
+# RFC 8305's "Connection Attempt Delay": the next address is tried after this long without
+# an answer from the one before (browsers and curl use 250 ms or 200 ms).
+ATTEMPT_DELAY = 0.25
 
 # getaddrinfo blocks, so lookups run in threads. asyncio's default pool has cpu + 4 threads
 # (6 on two cores): a list of thousands of sites would wait in line for DNS while the
@@ -119,25 +126,77 @@ def mapping_resolver(
     return resolve
 
 
-_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+def _networks(*blocks: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(block) for block in blocks)
+
+
+# The IANA special-purpose address registries (IPv4 and IPv6), every block whose "Globally
+# Reachable" is False or N/A, and the blocks marked True that lie inside one of them. Written
+# out rather than taken from ``ipaddress``'s is_global, whose tables lag the registries
+# (tests/network/data/ holds the registries, row by row with their RFCs, and a test walks
+# them). Multicast is refused too: it is never a web server.
+_V4_REFUSED = _networks(
+    "0.0.0.0/8",  # "this network" (RFC 791)
+    "10.0.0.0/8",  # private use (RFC 1918)
+    "100.64.0.0/10",  # shared address space, carrier-grade NAT (RFC 6598)
+    "127.0.0.0/8",  # loopback (RFC 1122)
+    "169.254.0.0/16",  # link local, cloud metadata (RFC 3927)
+    "172.16.0.0/12",  # private use (RFC 1918)
+    "192.0.0.0/24",  # IETF protocol assignments (RFC 6890), but the two anycast ones below
+    "192.0.2.0/24",  # documentation (RFC 5737)
+    "192.88.99.0/24",  # the deprecated 6to4 relay anycast, and 6a44 (RFC 7526, RFC 6751)
+    "192.168.0.0/16",  # private use (RFC 1918)
+    "198.18.0.0/15",  # benchmarking (RFC 2544)
+    "198.51.100.0/24",  # documentation (RFC 5737)
+    "203.0.113.0/24",  # documentation (RFC 5737)
+    "224.0.0.0/4",  # multicast (RFC 5771)
+    "240.0.0.0/4",  # reserved, and the limited broadcast 255.255.255.255 (RFC 1112, RFC 919)
+)
+_V4_REACHABLE = _networks(
+    "192.0.0.9/32",  # Port Control Protocol anycast (RFC 7723)
+    "192.0.0.10/32",  # TURN anycast (RFC 8155)
+)
+# IPv6 is refused outside global unicast, 2000::/3 (RFC 4291 2.4): that closes the
+# loopback and unspecified addresses, IPv4-compatible (::a.b.c.d) and IPv4-translated
+# (::ffff:0:a.b.c.d) forms, the discard and dummy prefixes, local-use NAT64 64:ff9b:1::/48
+# (RFC 8215), SRv6 SIDs, unique-local, site-local fec0::/10, link-local and multicast at
+# once. Inside 2000::/3:
+_V6_GLOBAL_UNICAST = ipaddress.IPv6Network("2000::/3")
+_V6_REFUSED = _networks(
+    "2001::/23",  # IETF protocol assignments (RFC 2928): Teredo, benchmarking, old ORCHID...
+    "2001:db8::/32",  # documentation (RFC 3849)
+    "3fff::/20",  # documentation (RFC 9637)
+)
+_V6_REACHABLE = _networks(  # inside 2001::/23, marked globally reachable
+    "2001:1::1/128",  # Port Control Protocol anycast (RFC 7723)
+    "2001:1::2/128",  # TURN anycast (RFC 8155)
+    "2001:1::3/128",  # DNS-SD service registration anycast (RFC 9665)
+    "2001:3::/32",  # AMT (RFC 7450)
+    "2001:4:112::/48",  # AS112-v6 (RFC 7535)
+    "2001:20::/28",  # ORCHIDv2 (RFC 7343)
+    "2001:30::/28",  # drone remote ID entity tags (RFC 9374)
+)
+# IPv6 forms that carry an IPv4 address and reach it: the IPv4 address is judged.
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # well-known NAT64 prefix (RFC 6052)
+_SIX_TO_FOUR = ipaddress.IPv6Network("2002::/16")  # 6to4 (RFC 3056)
 
 
 def is_public(address: str) -> bool:
-    """Whether an IP address is globally routable unicast (IPv4-mapped IPv6 judged as IPv4)."""
+    """Whether an IP address is globally reachable unicast, by the IANA special-purpose
+    registries; an IPv6 address that carries an IPv4 one (mapped, NAT64, 6to4) is judged
+    by the IPv4 address it reaches."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address):
-        # IPv6 forms that carry an IPv4 address reach that address: judge the IPv4 one.
-        # IPv4-mapped (::ffff:a.b.c.d), 6to4 (2002:AABB:CCDD::) and NAT64 (64:ff9b::a.b.c.d).
-        embedded = ip.ipv4_mapped or ip.sixtofour
-        if embedded is None and ip in _NAT64:
-            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-        if embedded is not None and not is_public(str(embedded)):
-            return False
-        if ip.ipv4_mapped is not None:
-            ip = ip.ipv4_mapped
-    # is_global already excludes loopback, private, link-local, unspecified, shared (CGNAT),
-    # documentation and reserved ranges; multicast can be "global", so it is refused apart.
-    return ip.is_global and not ip.is_multicast
+    if isinstance(ip, ipaddress.IPv4Address):
+        return any(ip in net for net in _V4_REACHABLE) or not any(ip in net for net in _V4_REFUSED)
+    if ip.ipv4_mapped is not None:  # ::ffff:a.b.c.d, what a dual-stack socket connects to
+        return is_public(str(ip.ipv4_mapped))
+    if ip in _NAT64:
+        return is_public(str(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)))
+    if ip not in _V6_GLOBAL_UNICAST:
+        return False
+    if ip in _SIX_TO_FOUR:
+        return is_public(str(ipaddress.IPv4Address((int(ip) >> 80) & 0xFFFFFFFF)))
+    return any(ip in net for net in _V6_REACHABLE) or not any(ip in net for net in _V6_REFUSED)
 
 
 class Guard:
@@ -151,8 +210,10 @@ class Guard:
         *,
         allow_private: bool = False,
         is_allowed: Callable[[str], bool] = is_public,
+        attempt_delay: float = ATTEMPT_DELAY,
     ) -> None:
         self._resolver = resolver
+        self._attempt_delay = attempt_delay
         self._allow_private = allow_private
         self._is_allowed = is_allowed
         # One lookup per name for the run (the guard's client lives for one run): links of
@@ -200,40 +261,115 @@ class Guard:
         tls: ssl.SSLContext | None,
         timeout: float | None,  # noqa: ASYNC109 - httpx's connect timeout (TCP and TLS)
     ) -> Wire:
-        """A connection to ``host`` (TLS verified against its name when ``tls`` is given)."""
+        """A connection to ``host`` (TLS verified against its name when ``tls`` is given).
+
+        ``timeout`` bounds it all: the lookup, the connection attempts, the TLS handshake.
+        """
         loop = asyncio.get_running_loop()
-        last: httpx.TransportError | None = None
-        for address in await self.addresses(host, port):
-            try:
-                async with asyncio.timeout(timeout):
-                    wire = await _open(
-                        loop, protocol, address=address, port=port, tls=tls, host=host
-                    )
-            except TimeoutError as e:
-                last = httpx.ConnectTimeout(f"{host}:{port} did not accept in time")
-                last.__cause__ = e
-            except OSError as e:  # ssl.SSLError included: the probe reads the cause
-                last = httpx.ConnectError(str(e) or f"could not connect to {host}:{port}")
-                last.__cause__ = e
-            else:
+        connecting = False
+        try:
+            async with asyncio.timeout(timeout):
+                # The lookup is part of connecting: a resolver that never answers must not
+                # hold a link past its connect timeout (it goes on for the other links).
+                addresses = await self.addresses(host, port)
+                # Every address has been judged before any attempt starts.
+                connecting = True
+                wire = await happy_eyeballs(loop, protocol, addresses, port, self._attempt_delay)
+                if tls is not None:
+                    await _secure(loop, wire, tls, host)
                 return wire
-        assert last is not None  # noqa: S101 - addresses() never returns an empty list
-        raise last
+        except TimeoutError as e:
+            if not connecting:
+                raise NameLookupError(f"{host}: no address within {timeout:g} s") from e
+            raise httpx.ConnectTimeout(f"{host}:{port} did not accept in time") from e
+        except OSError as e:  # ssl.SSLError included: the probe reads the cause
+            raise httpx.ConnectError(str(e) or f"could not connect to {host}:{port}") from e
 
 
-async def _open(
+def interleave(addresses: Sequence[str]) -> list[str]:
+    """Addresses in the order to try them (RFC 8305 4): the resolver's first address, then
+    the families alternating, each family in the resolver's order."""
+    if not addresses:
+        return []
+    first_is_v6 = ":" in addresses[0]
+    first = [address for address in addresses if (":" in address) == first_is_v6]
+    other = [address for address in addresses if (":" in address) != first_is_v6]
+    return [
+        address
+        for pair in itertools.zip_longest(first, other)
+        for address in pair
+        if address is not None
+    ]
+
+
+async def happy_eyeballs(
     loop: asyncio.AbstractEventLoop,
     protocol: Callable[[], Wire],
-    *,
-    address: str,
+    addresses: Sequence[str],
     port: int,
-    tls: ssl.SSLContext | None,
-    host: str,
+    delay: float,
 ) -> Wire:
-    """TCP, then TLS over it: a failed handshake closes the socket here, not in a warning."""
-    transport, wire = await loop.create_connection(protocol, address, port)
-    if tls is None:
-        return wire
+    """A TCP connection to the first of ``addresses`` to accept (RFC 8305, Happy Eyeballs).
+
+    Attempts start in ``interleave`` order, the next one when the one before fails or after
+    ``delay`` seconds without an answer, whichever comes first; the first connection made
+    wins, and every other attempt is cancelled, or closed if it connected too. On a network
+    whose IPv6 is broken, a site with AAAA and A records is reached over IPv4 after
+    ``delay``, not after a whole connect timeout. Raises the last attempt's error when all
+    fail.
+    """
+    waiting = collections.deque(interleave(addresses))
+    running: set[asyncio.Task[Wire]] = set()
+    failure: OSError | None = None
+    try:
+        while waiting or running:
+            if waiting:
+                running.add(loop.create_task(_connect_tcp(loop, protocol, waiting.popleft(), port)))
+            done, _ = await asyncio.wait(
+                running,
+                timeout=delay if waiting else None,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            # Nothing done: the delay passed, the next attempt starts beside this one. One
+            # failed: the next starts at once. One connected: it wins.
+            for task in done:
+                running.discard(task)
+                error = task.exception()
+                if error is None:
+                    winner = task.result()
+                    for other in done - {task}:
+                        _close_if_connected(other)
+                    return winner
+                if not isinstance(error, OSError):
+                    raise error
+                failure = error
+    finally:
+        for task in running:
+            task.cancel()
+            # A loser that connected at the last moment is closed, never left open.
+            task.add_done_callback(_close_if_connected)
+    assert failure is not None  # noqa: S101 - at least one address, and each failed
+    raise failure
+
+
+async def _connect_tcp(
+    loop: asyncio.AbstractEventLoop, protocol: Callable[[], Wire], address: str, port: int
+) -> Wire:
+    _, wire = await loop.create_connection(protocol, address, port)
+    return wire
+
+
+def _close_if_connected(task: asyncio.Task[Wire]) -> None:
+    if not task.cancelled() and task.exception() is None:
+        task.result().close()
+
+
+async def _secure(
+    loop: asyncio.AbstractEventLoop, wire: Wire, tls: ssl.SSLContext, host: str
+) -> None:
+    """TLS over the connection: a failed handshake closes the socket here, not in a warning."""
+    transport = wire.transport
+    assert transport is not None  # noqa: S101 - set when the connection was made
     try:
         secured = await loop.start_tls(transport, wire, tls, server_hostname=host)
     except BaseException:
@@ -243,7 +379,6 @@ async def _open(
         transport.abort()
         raise ConnectionResetError("the connection closed during the TLS handshake")
     wire.transport = secured
-    return wire
 
 
 class _GuardedNetwork(httpcore.AsyncNetworkBackend):

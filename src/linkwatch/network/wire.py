@@ -18,9 +18,13 @@ needs and no more:
   httpx's exception for it (RemoteProtocolError, ReadError, ReadTimeout...), with the
   original error as ``__cause__``.
 
-Responses are parsed to RFC 9112: status line, header fields (obsolete line folding
-unfolded, control characters refused), 1xx answers skipped, the body's length from
-Transfer-Encoding, then Content-Length (conflicting values refused), else the close.
+Responses are parsed to RFC 9112, in time linear in their size: status line (HTTP/1.x,
+a later minor version read as 1.1), header fields (obsolete line folding unfolded; CR, LF
+and NUL refused, other control characters kept), 1xx answers skipped, the body's length
+from Transfer-Encoding, then Content-Length (conflicting values refused), else the close.
+Chunk lines need CRLF. Whatever carries no body data (the head and the 1xx answers before
+it, chunk extensions, trailer fields) is bounded by ``MAX_HEAD``, and every exchange by
+``total_timeout``, however often its per-read timeouts restart.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ import httpx
 
 if TYPE_CHECKING:
     import ssl
-    from collections.abc import AsyncIterator, Awaitable, Callable
+    from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 
     Origin = tuple[str, str, int]
     # Opens a connection: (protocol factory, host, port, TLS context or None, timeout).
@@ -45,17 +49,22 @@ if TYPE_CHECKING:
         Awaitable["Wire"],
     ]
 
+# The most one request may take, connect to last byte, whatever its per-read timeouts:
+# the longest deadline a link may be given (links.yaml allows 600 s).
+TOTAL_TIMEOUT = 600.0
 MAX_HEAD = 100 * 1024  # status line and header fields; as much as httpcore allowed
 READ_CHUNK = 64 * 1024  # the most handed up at once
 PAUSE_ABOVE = 256 * 1024  # bytes buffered before the socket is no longer read
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
 
 _END_OF_HEAD = re.compile(rb"\r?\n\r?\n")
-_STATUS_LINE = re.compile(rb"HTTP/1\.([01]) ([0-9]{3})(?: ([^\r\n]*))?")
+_STATUS_LINE = re.compile(rb"HTTP/1\.([0-9]) ([0-9]{3})(?: ([^\r\n]*))?")
 _TOKEN = re.compile(rb"[-!#$%&'*+.^_`|~0-9A-Za-z]+")
-_BAD_IN_VALUE = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
+_BAD_IN_VALUE = re.compile(rb"[\x00\r\n]")
 _BAD_IN_REQUEST = re.compile(rb"[\x00\r\n]")
-_CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]{1,16})[ \t]*(?:;[^\r\n]*)?")
+_PLAIN_SIZE_LINE = 32  # a size line this long needs no share of the extensions' budget
+# Leading zeros however many (RFC 9112 sets no limit), then at most 16 hex digits (2^64).
+_CHUNK_SIZE = re.compile(rb"0*([0-9A-Fa-f]{1,16})[ \t]*(?:;[^\r\n]*)?")
 
 
 class Wire(asyncio.Protocol):
@@ -69,6 +78,9 @@ class Wire(asyncio.Protocol):
         self._waiter: asyncio.Future[None] | None = None
         self._reading_paused = False
         self._writable: asyncio.Future[None] | None = None  # set while writing is paused
+        # The loop time by which the exchange in progress must be over (Transport sets it):
+        # no wait lasts past it, however the per-read timeouts restart with every byte.
+        self.deadline: float | None = None
 
     # asyncio's callbacks
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -113,18 +125,31 @@ class Wire(asyncio.Protocol):
             self._reading_paused = False
             self.transport.resume_reading()
         waiter = self._waiter = asyncio.get_running_loop().create_future()
-        async with asyncio.timeout(timeout):
-            await waiter
+        await self._wait(waiter, timeout)
 
     async def send(self, data: bytes, timeout: float | None) -> None:  # noqa: ASYNC109 - httpx's per-write timeout
         if self.ended or self.transport is None or self.transport.is_closing():
             raise ConnectionResetError("the connection is closed")
         self.transport.write(data)
         if self._writable is not None:
-            async with asyncio.timeout(timeout):
-                await self._writable
+            await self._wait(self._writable, timeout)
             if self.ended:
                 raise self.error or ConnectionResetError("the connection was closed")
+
+    async def _wait(self, future: asyncio.Future[None], timeout: float | None) -> None:  # noqa: ASYNC109
+        """Await ``future`` for at most ``timeout`` seconds, and never past the deadline:
+        TimeoutError, or DeadlineError when the deadline came first."""
+        deadline = self.deadline
+        when = None if timeout is None else asyncio.get_running_loop().time() + timeout
+        if deadline is None or (when is not None and when < deadline):
+            async with asyncio.timeout_at(when):
+                await future
+            return
+        try:
+            async with asyncio.timeout_at(deadline):
+                await future
+        except TimeoutError as e:
+            raise DeadlineError from e
 
     def take(self, size: int) -> bytes:
         chunk = bytes(self.buffer[:size])
@@ -146,6 +171,10 @@ class Wire(asyncio.Protocol):
             return self.ended or bool(self.buffer)
         asked = {"client_addr": "sockname", "server_addr": "peername"}.get(name, name)
         return self.transport.get_extra_info(asked)
+
+
+class DeadlineError(TimeoutError):
+    """The exchange's overall deadline passed (not a per-read or per-write timeout)."""
 
 
 class _StaleConnectionError(Exception):
@@ -172,6 +201,7 @@ class Transport(httpx.AsyncBaseTransport):
         *,
         keepalive_expiry: float = 5.0,
         max_idle: int = 256,
+        total_timeout: float | None = TOTAL_TIMEOUT,
         clock: Callable[[], float] = time.monotonic,
         when_mocked: Callable[[], httpx.AsyncBaseTransport] | None = None,
     ) -> None:
@@ -186,6 +216,7 @@ class Transport(httpx.AsyncBaseTransport):
         self._open: set[_Connection] = set()
         self._standard: httpx.AsyncBaseTransport | None = None  # only while mocked
         self._closed = False
+        self._total_timeout = total_timeout
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if _mocked():
@@ -213,12 +244,24 @@ class Transport(httpx.AsyncBaseTransport):
         timeouts: dict[str, float | None] = request.extensions.get("timeout", {})
         head = _request_head(request)
         body = await _request_body(request)
+        # One deadline for the whole exchange (connect, request, head, body, a stale
+        # connection's second try): per-read timeouts restart with every byte, so a server
+        # dripping one byte a second would otherwise never time out. The probe has its own,
+        # shorter deadline; this keeps any other caller safe too.
+        loop = asyncio.get_running_loop()
+        total = self._total_timeout
+        deadline = None if total is None else loop.time() + total
         while True:
             if self._closed:  # closed while a stale connection was being replaced
                 raise httpx.ConnectError("the transport is closed")
             connection = self._take_idle(origin)
             if connection is None:
-                connection = await self._new_connection(origin, timeouts.get("connect"))
+                connect = timeouts.get("connect")
+                if deadline is not None:
+                    left = max(deadline - loop.time(), 0.0)
+                    connect = left if connect is None else min(connect, left)
+                connection = await self._new_connection(origin, connect)
+            connection.wire.deadline = deadline
             try:
                 return await self._exchange(connection, request, head + body, timeouts)
             except _StaleConnectionError:
@@ -236,6 +279,12 @@ class Transport(httpx.AsyncBaseTransport):
         self._open.clear()
         self._idle.clear()
         self._idle_order.clear()
+
+    def _overdue(self, error: BaseException) -> str:
+        """What to say when ``error`` is the overall deadline passing, else ''."""
+        if isinstance(error, DeadlineError):
+            return f"no complete answer within {self._total_timeout:g} s"
+        return ""
 
     # ---------------------------------------------------------------- connections
     async def _new_connection(self, origin: Origin, timeout: float | None) -> _Connection:  # noqa: ASYNC109 - httpx's connect timeout
@@ -305,16 +354,25 @@ class Transport(httpx.AsyncBaseTransport):
         try:
             await wire.send(data, timeouts.get("write"))
         except TimeoutError as e:
-            raise httpx.WriteTimeout("the request could not be sent in time") from e
+            raise httpx.WriteTimeout(
+                self._overdue(e) or "the request could not be sent in time"
+            ) from e
         except OSError as e:
             if retry_if_stale:
                 self._drop(connection)
                 raise _StaleConnectionError from e
             raise httpx.WriteError(str(e) or "the connection was closed") from e
         read_timeout = timeouts.get("read")
+        # Interim answers count towards the head's bound: a server sending 1xx answers
+        # forever is refused once they add up to MAX_HEAD, not read until the deadline.
+        head_left = MAX_HEAD
         while True:
             try:
-                version, status, reason, headers = await _read_head(wire, read_timeout)
+                version, status, reason, headers, size = await _read_head(
+                    wire, read_timeout, head_left
+                )
+            except DeadlineError as e:
+                raise httpx.ReadTimeout(self._overdue(e)) from e
             except (httpx.ReadError, httpx.RemoteProtocolError) as e:
                 # On a reused connection, no valid head means the connection, not this
                 # request, went bad: closed or reset while idle, or still carrying bytes of
@@ -327,6 +385,7 @@ class Transport(httpx.AsyncBaseTransport):
             retry_if_stale = False
             if status == 101 or status >= 200:
                 break
+            head_left -= size
             # 100 Continue, 103 Early Hints...: an interim answer; the final one follows.
         if status == 101:
             raise httpx.RemoteProtocolError("the server switched protocols unasked")
@@ -415,8 +474,14 @@ class _Body(httpx.AsyncByteStream):
             elif self._framing == "close":
                 async for chunk in _until_close(wire, self._timeout):
                     yield chunk
+            elif self._framing == "capped":
+                async for chunk in _until_close(wire, self._timeout, self._length):
+                    yield chunk
         except TimeoutError as e:
-            raise httpx.ReadTimeout("the server stopped sending the body") from e
+            raise httpx.ReadTimeout(
+                self._transport._overdue(e)  # noqa: SLF001 - the body belongs to it
+                or "the server stopped sending the body"
+            ) from e
         except OSError as e:  # reset, or a TLS error, while the body arrived
             raise httpx.ReadError(str(e) or "the connection was reset") from e
         self._complete = True
@@ -462,17 +527,22 @@ async def _request_body(request: httpx.Request) -> bytes:
 async def _read_head(
     wire: Wire,
     timeout: float | None,  # noqa: ASYNC109 - httpx's read timeout
-) -> tuple[int, int, bytes, list[tuple[bytes, bytes]]]:
-    """(minor version, status, reason, header fields) of the next answer on ``wire``."""
+    limit: int = MAX_HEAD,
+) -> tuple[int, int, bytes, list[tuple[bytes, bytes]], int]:
+    """(minor version, status, reason, header fields, bytes taken) of the next answer on
+    ``wire``, whose head may take at most ``limit`` bytes."""
     searched = 0
     while True:
         end = _END_OF_HEAD.search(wire.buffer, max(searched - 3, 0))
-        if end is not None and end.start() <= MAX_HEAD:
+        if end is not None and end.start() <= limit:
             head = wire.take(end.end())[: end.start()]
-            return _parse_head(head)
+            return (*_parse_head(head), end.end())
         searched = len(wire.buffer)
-        if searched > MAX_HEAD:  # a head that arrived whole is bounded too
-            raise httpx.RemoteProtocolError(f"the answer's head is over {MAX_HEAD} bytes")
+        if searched > limit:  # a head that arrived whole is bounded too
+            raise httpx.RemoteProtocolError(
+                f"the answer's head is over {MAX_HEAD} bytes"
+                + ("" if limit == MAX_HEAD else " with the 1xx answers before it")
+            )
         if wire.ended:
             if wire.error is not None:
                 raise httpx.ReadError(str(wire.error) or "the connection was reset") from wire.error
@@ -482,43 +552,74 @@ async def _read_head(
             raise httpx.RemoteProtocolError("the server closed the connection inside the head")
         try:
             await wire.more(timeout)
+        except DeadlineError:
+            raise  # the transport says which deadline
         except TimeoutError as e:
             raise httpx.ReadTimeout("no answer in time") from e
 
 
 def _parse_head(head: bytes) -> tuple[int, int, bytes, list[tuple[bytes, bytes]]]:
+    # One pass over each line, and a folded value joined once: a head of 100 KB folded into
+    # tens of thousands of lines costs what any other 100 KB head costs. (Rebuilding and
+    # re-checking the value at every folded line was quadratic: seconds of CPU, during which
+    # every other link's deadline ran out.)
     lines = head.split(b"\n")
-    status_line = lines[0].rstrip(b"\r")
+    # Each line still ends in its CR, if it had one, but the last: its line end went with
+    # the blank line that ends the head (a CR left there is a stray one, and refused).
+    lines[:-1] = [_unterminated(line) for line in lines[:-1]]
+    status_line = lines[0]
     matched = _STATUS_LINE.fullmatch(status_line)
-    if matched is None:
+    if matched is None or _BAD_IN_VALUE.search(status_line):
         shown = status_line[:60].decode("ascii", "backslashreplace")
         raise httpx.RemoteProtocolError(f"not an HTTP/1.x status line: {shown!r}")
+    fields = _parse_fields(lines[1:])
+    status = int(matched[2])
+    if status < 100:  # not even an interim answer: waiting for another would hang
+        raise httpx.RemoteProtocolError(f"not an HTTP status code: {matched[2].decode()}")
+    # HTTP/1.2 and later minor versions are read as 1.1, the highest we implement (RFC 9110
+    # 2.5); 1.0 keeps its own rules (no keep-alive unless asked, no Transfer-Encoding).
+    return min(int(matched[1]), 1), status, matched[3] or b"", fields
+
+
+def _parse_fields(lines: Iterable[bytes]) -> list[tuple[bytes, bytes]]:
+    """Header (or trailer) fields from their lines, line ends removed."""
     fields: list[tuple[bytes, bytes]] = []
-    for raw in lines[1:]:
-        line = raw.rstrip(b"\r")
+    folded: list[bytes] = []  # the last field's value in parts, while it is being folded
+    for line in lines:
         if line[:1] in {b" ", b"\t"}:
             if not fields:
                 raise httpx.RemoteProtocolError("a header line starts with white space")
             # Obsolete line folding (RFC 9112 5.2): the continuation joins with one space.
-            name, value = fields[-1]
-            value = (value + b" " + line.strip(b" \t")).strip(b" ")
-            _check_value(name, value)
-            fields[-1] = (name, value)
+            _check_value(fields[-1][0], line)
+            if not folded:
+                folded.append(fields[-1][1])
+            folded.append(line.strip(b" \t"))
             continue
+        if folded:
+            fields[-1] = (fields[-1][0], b" ".join(part for part in folded if part))
+            folded = []
         name, colon, value = line.partition(b":")
         if not colon or not _TOKEN.fullmatch(name):
             shown = line[:60].decode("ascii", "backslashreplace")
             raise httpx.RemoteProtocolError(f"not a header field: {shown!r}")
-        value = value.strip(b" \t")
         _check_value(name, value)
-        fields.append((name, value))
-    status = int(matched[2])
-    if status < 100:  # not even an interim answer: waiting for another would hang
-        raise httpx.RemoteProtocolError(f"not an HTTP status code: {matched[2].decode()}")
-    return int(matched[1]), status, matched[3] or b"", fields
+        fields.append((name, value.strip(b" \t")))
+    if folded:
+        fields[-1] = (fields[-1][0], b" ".join(part for part in folded if part))
+    return fields
+
+
+def _unterminated(line: bytes) -> bytes:
+    """A line of the head without its CR: lines end in CRLF or, tolerated, a bare LF
+    (RFC 9112 2.2); a CR anywhere else is refused by ``_check_value``."""
+    return line[:-1] if line[-1:] == b"\r" else line
 
 
 def _check_value(name: bytes, value: bytes) -> None:
+    # Only CR, LF and NUL (RFC 9110 5.5): they are what splits or truncates a field. Other
+    # controls (a Set-Cookie with \x01, an X-Powered-By with DEL) are kept, as browsers, h11
+    # and llhttp keep them: refusing them called working pages errors, and every string a
+    # report shows is neutralised there (report/neutralise.py).
     if _BAD_IN_VALUE.search(value):
         raise httpx.RemoteProtocolError(f"a control character in the {name.decode('ascii')} header")
 
@@ -535,24 +636,52 @@ def _field_values(headers: list[tuple[bytes, bytes]], name: bytes) -> list[bytes
 
 
 def _framing(method: str, status: int, headers: list[tuple[bytes, bytes]]) -> tuple[str, int]:
-    """How the body is delimited (RFC 9112 6.3): none, length, chunked or close; and length."""
+    """How the body is delimited (RFC 9112 6.3): none, length, chunked, close or capped
+    (to the close, at most ``length`` bytes); and that length."""
     if method == "HEAD" or status in {204, 304} or status < 200:
         return "none", 0
     codings = _field_values(headers, b"transfer-encoding")
     if codings:
+        if codings.count(b"chunked") > 1:
+            # Never sent twice (RFC 9112 6.1): such a body could be read one way here and
+            # another way by whatever sits between; refused, as h11 refuses it.
+            raise httpx.RemoteProtocolError("the chunked coding applied twice")
         # Transfer-Encoding wins over any Content-Length; only chunked says where it ends.
-        return ("chunked", 0) if codings[-1] == b"chunked" else ("close", 0)
+        if codings[-1] == b"chunked":
+            return "chunked", 0
+        # Otherwise the body runs to the close (RFC 9112 6.3, 3). A server that also sent a
+        # Content-Length (identity, gzip...) meant that length, and keeps the connection
+        # open for the next request: waiting for its close would hold the link until its
+        # deadline. So the body ends at the close or after Content-Length bytes, whichever
+        # comes first; the connection is never used again (both lengths: see _exchange),
+        # so no byte after them is ever read as another answer.
+        try:
+            length = _content_length(headers)
+        except httpx.RemoteProtocolError:
+            length = None  # an unusable one is ignored, as any is beside Transfer-Encoding
+        if length is None:
+            return "close", 0
+        return ("capped", length) if length else ("none", 0)
+    length = _content_length(headers)
+    if length is None:
+        return "close", 0
+    return ("length", length) if length else ("none", 0)
+
+
+def _content_length(headers: list[tuple[bytes, bytes]]) -> int | None:
     lengths = set(_field_values(headers, b"content-length"))
     if not lengths:
         if _has(headers, b"content-length"):
             raise httpx.RemoteProtocolError("an empty Content-Length")
-        return "close", 0
+        return None
     if len(lengths) > 1:
         raise httpx.RemoteProtocolError("conflicting Content-Length values")
     (length,) = lengths
-    if not length.isdigit() or len(length) > 18:
+    # RFC 9112 sets no limit on digits: leading zeros are allowed however many there are;
+    # past them, 18 digits (under 10^18 bytes) is more than any body can be.
+    if not length.isdigit() or len(length.lstrip(b"0")) > 18:
         raise httpx.RemoteProtocolError(f"an invalid Content-Length: {length[:20]!r}")
-    return ("length", int(length)) if int(length) else ("none", 0)
+    return int(length)
 
 
 def _has(headers: list[tuple[bytes, bytes]], name: bytes) -> bool:
@@ -579,10 +708,19 @@ async def _by_length(wire: Wire, length: int, timeout: float | None) -> AsyncIte
             await wire.more(timeout)
 
 
-async def _until_close(wire: Wire, timeout: float | None) -> AsyncIterator[bytes]:  # noqa: ASYNC109
-    while True:
+async def _until_close(
+    wire: Wire,
+    timeout: float | None,  # noqa: ASYNC109
+    cap: int | None = None,
+) -> AsyncIterator[bytes]:
+    """Bytes until the close, or until ``cap`` bytes have come, whichever is first."""
+    left = cap
+    while left is None or left > 0:
         if wire.buffer:
-            yield wire.take(READ_CHUNK)
+            chunk = wire.take(READ_CHUNK if left is None else min(left, READ_CHUNK))
+            if left is not None:
+                left -= len(chunk)
+            yield chunk
         elif wire.ended:
             if wire.error is not None:
                 raise wire.error
@@ -591,34 +729,66 @@ async def _until_close(wire: Wire, timeout: float | None) -> AsyncIterator[bytes
             await wire.more(timeout)
 
 
-async def _line(wire: Wire, timeout: float | None, what: str) -> bytes:  # noqa: ASYNC109
+async def _line(
+    wire: Wire,
+    timeout: float | None,  # noqa: ASYNC109
+    what: str,
+    limit: int,
+    too_long: str,
+) -> bytes:
+    """The next line of a chunked body's framing, without its CRLF (RFC 9112 7.1 requires
+    CRLF there: a bare LF or CR is refused, unlike in the head, where 2.2 tolerates LF).
+    A line that would be over ``limit`` bytes is refused with ``too_long``."""
+    searched = 0
     while True:
-        end = wire.buffer.find(b"\n")
+        end = wire.buffer.find(b"\n", searched)
+        if end > limit or (end < 0 and len(wire.buffer) > limit):
+            raise httpx.RemoteProtocolError(too_long)
         if end >= 0:
-            return wire.take(end + 1).rstrip(b"\r\n")
-        if len(wire.buffer) > MAX_HEAD:
-            raise httpx.RemoteProtocolError(f"a chunked body's {what} is too long")
+            line = wire.take(end + 1)[:-1]
+            if line[-1:] != b"\r" or b"\r" in line[:-1]:
+                raise httpx.RemoteProtocolError(f"a chunk's {what} does not end in CRLF")
+            return line[:-1]
         if wire.ended:
             _raise_lost(wire, f"the body ended inside a chunk's {what}")
+        searched = len(wire.buffer)
         await wire.more(timeout)
 
 
 async def _by_chunks(wire: Wire, timeout: float | None) -> AsyncIterator[bytes]:  # noqa: ASYNC109
+    # Framing that carries no data is bounded as the head is: chunk extensions get
+    # MAX_HEAD bytes in all beyond a plain size line per chunk (the probe bounds the data),
+    # and so do the trailer fields. A server streaming either forever is refused, not read
+    # until the link's deadline.
+    framing = MAX_HEAD
+    extensions = f"a chunked body's extensions are over {MAX_HEAD} bytes"
     while True:
-        size_line = await _line(wire, timeout, "size")
+        size_line = await _line(wire, timeout, "size", framing + _PLAIN_SIZE_LINE, extensions)
+        framing -= max(len(size_line) - _PLAIN_SIZE_LINE, 0)
         matched = _CHUNK_SIZE.fullmatch(size_line)
         if matched is None:
             shown = size_line[:40].decode("ascii", "backslashreplace")
             raise httpx.RemoteProtocolError(f"not a chunk size: {shown!r}")
         size = int(matched[1], 16)
         if size == 0:
-            while await _line(wire, timeout, "trailer"):  # trailer fields, ignored
-                pass
-            return
+            break
         async for chunk in _by_length(wire, size, timeout):
             yield chunk
-        if await _line(wire, timeout, "end"):
-            raise httpx.RemoteProtocolError("a chunk is longer than its size says")
+        while len(wire.buffer) < 2 and not wire.ended:
+            await wire.more(timeout)
+        if wire.buffer[:2] != b"\r\n":
+            if len(wire.buffer) < 2:
+                _raise_lost(wire, "the body ended inside a chunk's end")
+            raise httpx.RemoteProtocolError("a chunk does not end in CRLF where its size says")
+        del wire.buffer[:2]
+    trailers: list[bytes] = []
+    left = MAX_HEAD
+    too_long = f"a chunked body's trailer section is over {MAX_HEAD} bytes"
+    while line := await _line(wire, timeout, "trailer section", left, too_long):
+        trailers.append(line)
+        left -= len(line) + 2
+    # Trailer fields are ignored, but read as header fields are: a malformed one is refused.
+    _parse_fields(trailers)
 
 
 def _raise_lost(wire: Wire, message: str) -> None:
