@@ -8,6 +8,7 @@ expression and context, every pinned `uses:`. Exits with actionlint's status.
 Usage: python .github/scripts/lint-action.py [ACTIONLINT]
 """
 
+# ruff: noqa: INP001, T201, S603 - a standalone CI script: prints its verdict, runs actionlint
 from __future__ import annotations
 
 import shutil
@@ -24,10 +25,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def as_workflow(action: dict[str, object]) -> dict[str, object]:
     """The composite action as a reusable workflow with one job and the same steps."""
     inputs = action["inputs"]
-    assert isinstance(inputs, dict)
     runs = action["runs"]
-    assert isinstance(runs, dict)
-    assert runs["using"] == "composite"
+    if not isinstance(inputs, dict) or not isinstance(runs, dict) or runs["using"] != "composite":
+        raise SystemExit("lint-action: action.yml is not a composite action with inputs")
     return {
         "name": "action.yml as a workflow",
         "on": {
