@@ -110,3 +110,28 @@ def test_every_mention_of_the_repository_is_the_canonical_one():
         found |= set(re.findall(r"github\.com/([\w.-]+/linkwatch)\b", text))
         found |= set(re.findall(r"uses: ([\w.-]+/linkwatch)@", text))
     assert found == {owner_name}
+
+
+def test_without_hard_links_the_file_is_created_exclusively(tmp_path, monkeypatch):
+    """Where os.link fails (FAT, network shares), the file is still created, never replaced."""
+
+    def no_links(src, dst):
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(scaffold.os, "link", no_links)
+    target = tmp_path / "a" / "b.yml"
+    assert scaffold.write_new(target, b"x: 1\r\n") is scaffold.Result.WRITTEN
+    assert target.read_bytes() == b"x: 1\r\n"
+    assert scaffold.write_new(target, b"other") is scaffold.Result.EXISTS
+    assert target.read_bytes() == b"x: 1\r\n"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["b.yml"]
+
+
+def test_init_files_are_written_byte_for_byte_with_lf(tmp_path):
+    """What init writes is the plan's bytes, LF line endings, on every platform."""
+    results = scaffold.init(tmp_path)
+    assert [r for _, r in results] == [scaffold.Result.WRITTEN] * 4
+    for item, _ in results:
+        data = (tmp_path / item.path).read_bytes()
+        assert data == item.content
+        assert b"\r\n" not in data

@@ -128,11 +128,32 @@ def write_new(path: Path, content: bytes, *, executable: bool = False) -> Result
                 os.link(tmp, path)  # fails if the name was taken since the check above
             except FileExistsError:
                 return Result.EXISTS
+            except OSError:
+                # No hard links here (FAT, some network shares): an exclusive create, which
+                # also never replaces a file, and a file cut short is removed.
+                return _create_exclusive(path, content, tmp.stat().st_mode)
         finally:
             with contextlib.suppress(OSError):
                 tmp.unlink()
     except OSError as e:
         raise WriteError(f"{path}: could not be created ({e.strerror or e})") from e
+    return Result.WRITTEN
+
+
+def _create_exclusive(path: Path, content: bytes, mode: int) -> Result:
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
+    except FileExistsError:
+        return Result.EXISTS
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(content)
+            stream.flush()
+            os.fsync(stream.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        raise
     return Result.WRITTEN
 
 
