@@ -294,3 +294,12 @@ def test_the_loopback_list_is_valid(tmp_path, site):
     """The list the tests write validates (so exit codes above come from the links)."""
     write_list(tmp_path, site)
     assert len(config.load(tmp_path / "links.yaml").links) == 3
+
+
+def test_every_step_running_linkwatch_is_in_utf8_mode():
+    """On Windows a redirected stdout would use the ANSI code page and fail on `→` or `·`."""
+    from action.runner import ACTION  # noqa: PLC0415
+
+    steps = [s for s in ACTION["runs"]["steps"] if "LINKWATCH_BIN" in s.get("env", {})]
+    assert len(steps) == 5
+    assert all(s["env"]["PYTHONUTF8"] == "1" for s in steps)
