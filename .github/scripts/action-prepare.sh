@@ -50,15 +50,17 @@ state=${STATE_FILE:-.linkwatch/state${suffix}.json}
 report=${REPORT:-linkwatch-report${suffix}.json}
 artifact=""
 if [ -n "$ARTIFACT" ]; then artifact="$ARTIFACT$suffix"; fi
-# One cache entry per list and shard: the config path, made safe for a cache key.
+# One cache entry per list and shard: the config path, made safe for a cache key, then `all`
+# or `K-of-N`, so that no key is a prefix of another's (restore-keys match by prefix).
 list=$(printf '%s' "$CONFIG" | tr -c 'A-Za-z0-9._-' '_')
+part=${suffix:--all}
 
 {
   echo "history=$HISTORY"
   echo "state=$state"
   echo "report=$report"
   echo "artifact=$artifact"
-  echo "cache-key=linkwatch-state-$list$suffix-"
+  echo "cache-key=linkwatch-state-$list$part-"
   echo "summary-issue=$summary_issue"
   echo "per-link-issues=$per_link"
 } >>"$GITHUB_OUTPUT"

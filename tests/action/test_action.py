@@ -109,6 +109,7 @@ def test_checks_the_list_and_sets_outputs_summary_and_annotations(tmp_path, site
         " links.yaml to the final address.\n"
     ) in run.stdout
     assert not (workspace / ".linkwatch").exists()  # no history unless asked
+    assert run.steps["prepare"]["cache-key"] == "linkwatch-state-links.yaml-all-"
 
 
 def test_fail_true_fails_last_after_the_summary(tmp_path, site):
@@ -214,6 +215,7 @@ def test_shards_then_merge_with_issues(tmp_path, site):
         assert run.failed is None, run.stdout
         k = shard[0]
         assert run.steps["prepare"]["artifact"] == f"linkwatch-report-{k}-of-2"
+        assert run.steps["prepare"]["cache-key"] == f"linkwatch-state-links.yaml-{k}-of-2-"
         assert run.outputs["report"] == f"linkwatch-report-{k}-of-2.json"
         assert (workspace / ".linkwatch" / f"state-{k}-of-2.json").is_file()
     fake = FakeGitHub()
