@@ -11,6 +11,7 @@ Usage: python .github/scripts/lint-action.py [ACTIONLINT]
 # ruff: noqa: INP001, T201, S603 - a standalone CI script: prints its verdict, runs actionlint
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -56,6 +57,9 @@ def main() -> int:
     if tool is None:
         print("lint-action: actionlint not found", file=sys.stderr)
         return 2
+    tool = str(Path(tool).resolve()) if os.sep in tool or "/" in tool else tool
+    # actionlint runs shellcheck from PATH; the one installed beside it comes first.
+    env = {**os.environ, "PATH": os.pathsep.join([str(Path(tool).parent), os.environ["PATH"]])}
     action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
     text = yaml.safe_dump(as_workflow(action), sort_keys=False, width=1000)
     # `github.action_path` is what a composite's steps are given; a workflow has no such path.
@@ -64,7 +68,7 @@ def main() -> int:
         workflows = Path(tmp) / ".github" / "workflows"
         workflows.mkdir(parents=True)
         (workflows / "action.yml").write_text(text, encoding="utf-8")
-        done = subprocess.run([tool, ".github/workflows/action.yml"], cwd=tmp, check=False)
+        done = subprocess.run([tool, ".github/workflows/action.yml"], cwd=tmp, env=env, check=False)
     if done.returncode == 0:
         print("lint-action: action.yml is clean")
     return done.returncode
