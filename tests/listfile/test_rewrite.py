@@ -233,9 +233,6 @@ def _leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
 
 
-@pytest.mark.skipif(
-    sys.platform == "win32", reason="Windows keeps no POSIX permission bits, only read-only"
-)
 @pytest.fixture
 def target(tmp_path):
     path = tmp_path / "links.yaml"
@@ -244,6 +241,9 @@ def target(tmp_path):
     return path
 
 
+@pytest.mark.skipif(
+    sys.platform == "win32", reason="Windows keeps no POSIX permission bits, only read-only"
+)
 def test_write_atomic_replaces_and_keeps_permissions(target):
     """The new bytes are in place, with the old file's mode, and no temp file is left."""
     fileio.write_atomic(target, b"new", b"old\r\n")
