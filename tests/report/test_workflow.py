@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -29,8 +30,13 @@ def test_actionlint_is_clean_on_every_workflow():
         ".github/workflows/nightly.yml",
         ".github/workflows/release.yml",
     ]
+    # actionlint runs shellcheck only if it finds it on PATH, and says nothing otherwise.
+    env = {
+        **os.environ,
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]),
+    }
     done = subprocess.run(
-        [_actionlint(), *files], capture_output=True, text=True, check=False, cwd=ROOT
+        [_actionlint(), *files], capture_output=True, text=True, check=False, cwd=ROOT, env=env
     )
     assert done.returncode == 0, done.stdout + done.stderr
 
