@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import DATA
+from linkwatch._version import __version__
 from linkwatch.cli.app import app
 from linkwatch.listfile import config
 
@@ -118,7 +118,7 @@ def test_import_of_a_missing_document_exits_2(tmp_path):
 
 
 def test_init_writes_the_starter_files(tmp_path):
-    """A valid links.yaml, its schema, the workflow, its script and the pre-commit config."""
+    """A valid links.yaml, its schema, the workflow using the Action, the pre-commit config."""
     result = run_cli("init", str(tmp_path))
     assert result.exit_code == 0, result.output
     assert config.load(tmp_path / "links.yaml").links[0].name == "Childline"
@@ -131,21 +131,35 @@ def test_init_writes_the_starter_files(tmp_path):
         '"$schema": "https://json-schema.org/draft/2020-12/schema"'
         in (tmp_path / "links.schema.json").read_text()
     )
-    script = tmp_path / ".github" / "scripts" / "linkwatch-issue.sh"
-    assert script.stat().st_mode & stat.S_IXUSR
     workflow = (tmp_path / ".github" / "workflows" / "linkwatch.yml").read_text()
-    assert "bash .github/scripts/linkwatch-issue.sh report.json" in workflow
-    assert "linkwatch clean --check" in (tmp_path / ".pre-commit-config.yaml").read_text()
-    assert sorted(line.split(":")[0] for line in result.stdout.splitlines()) == sorted(
-        f"wrote {tmp_path / p}"
-        for p in (
-            "links.yaml",
-            "links.schema.json",
-            ".github/workflows/linkwatch.yml",
-            ".github/scripts/linkwatch-issue.sh",
-            ".pre-commit-config.yaml",
-        )
+    assert f"      - uses: linkwatch/linkwatch@v{__version__}\n" in workflow
+    assert not (tmp_path / ".github" / "scripts").exists()
+    assert (tmp_path / ".pre-commit-config.yaml").read_text(encoding="utf-8") == (
+        "# pre-commit hooks (https://pre-commit.com); written by `linkwatch init`.\n"
+        "# linkwatch's hooks come from its repository at the release that wrote this file.\n"
+        "repos:\n"
+        "  - repo: https://github.com/linkwatch/linkwatch\n"
+        f"    rev: v{__version__}\n"
+        "    hooks:\n"
+        "      - id: linkwatch-validate\n"
+        "      - id: linkwatch-clean\n"
     )
+    assert result.stdout.splitlines() == [
+        f"wrote {tmp_path / 'links.yaml'}: the list, with a starter entry",
+        (
+            f"wrote {tmp_path / 'links.schema.json'}: JSON Schema, so editors validate"
+            " links.yaml as you type"
+        ),
+        (
+            f"wrote {tmp_path / '.github/workflows/linkwatch.yml'}: nightly check with"
+            " linkwatch's Action: history, one issue per failing link, job summary,"
+            " pull-request annotations"
+        ),
+        (
+            f"wrote {tmp_path / '.pre-commit-config.yaml'}: validate and clean links.yaml"
+            " before each commit (hooks from linkwatch's repository)"
+        ),
+    ]
 
 
 def test_init_never_overwrites(tmp_path):
@@ -157,7 +171,7 @@ def test_init_never_overwrites(tmp_path):
     assert f"skipped {tmp_path / 'links.yaml'}: it exists, left as it is" in result.stderr
     again = run_cli("init", str(tmp_path))
     assert again.stdout == ""
-    assert again.stderr.count("skipped") == 5
+    assert again.stderr.count("skipped") == 4
 
 
 def test_init_on_a_file_exits_2(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import stat
+import sys
 from datetime import UTC, datetime
 
 import pytest
@@ -198,6 +199,9 @@ def test_save_is_atomic_when_the_write_fails(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["state.json"]
 
 
+@pytest.mark.skipif(
+    sys.platform == "win32", reason="Windows keeps no POSIX permission bits, only read-only"
+)
 def test_save_keeps_permissions(tmp_path):
     """Replacing the file keeps its mode bits."""
     path = tmp_path / "state.json"

@@ -105,3 +105,17 @@ def test_redirects_and_other_flags_only_fail_when_named():
     assert exit_code(gentle, frozenset({Status.BLOCKED})) == 1
     named = failures(gentle, frozenset({Flag.TLS_EXPIRING}))
     assert [o.link.name for o in named] == ["NSPCC advice"]
+
+
+def test_fail_on_none_never_fails_even_with_history():
+    """A problem the history counts still does not fail `--fail-on none` (the job summary)."""
+    import dataclasses  # noqa: PLC0415
+
+    from linkwatch.models import HistoryNote  # noqa: PLC0415
+
+    report = sample_report()
+    counted = HistoryNote(kind="new", label="new", counts=True)
+    outcomes = tuple(dataclasses.replace(o, history=counted) for o in report.outcomes)
+    with_history = dataclasses.replace(report, outcomes=outcomes)
+    assert exit_code(with_history, parse_fail_on("none")) == 0
+    assert exit_code(with_history, DEFAULT_FAIL_ON) == 1

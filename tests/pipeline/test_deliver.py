@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 
 import pytest
 
@@ -37,6 +38,9 @@ def test_emit_uses_the_policy(clean_report, report):
     assert emit(report, OutputFormat.JSON, fail_on=frozenset({Flag.SLOW})).exit_code == 0
 
 
+@pytest.mark.skipif(
+    sys.platform == "win32", reason="Windows keeps no POSIX permission bits, only read-only"
+)
 def test_write_atomic_replaces_and_keeps_mode(tmp_path):
     """An existing file is replaced whole and keeps its permissions; no temp file remains."""
     target = tmp_path / "out.json"
@@ -48,6 +52,9 @@ def test_write_atomic_replaces_and_keeps_mode(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
 
 
+@pytest.mark.skipif(
+    sys.platform == "win32", reason="Windows keeps no POSIX permission bits, only read-only"
+)
 def test_write_atomic_new_file_follows_umask(tmp_path):
     """A new file gets the usual permissions, not the 0600 of a temp file."""
     old = os.umask(0o022)

@@ -1,7 +1,8 @@
-"""The nightly workflow is valid, pinned, and asks only for the permissions it needs."""
+"""The nightly workflow is valid, pinned, asks only for what it needs, and runs the Action."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -11,7 +12,8 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).parents[2]
-WORKFLOW = ROOT / ".github" / "workflows" / "nightly.yml"
+WORKFLOWS = ROOT / ".github" / "workflows"
+WORKFLOW = WORKFLOWS / "nightly.yml"
 
 
 def _actionlint() -> str | None:
@@ -19,42 +21,76 @@ def _actionlint() -> str | None:
     return str(beside) if beside.exists() else shutil.which("actionlint")
 
 
-def test_actionlint_is_clean():
-    """actionlint reports nothing (it runs shellcheck on the run: scripts too)."""
+def test_actionlint_is_clean_on_every_workflow():
+    """actionlint reports nothing on any workflow (shellcheck on run: scripts too)."""
     assert _actionlint() is not None, "actionlint comes with the test extra"
+    files = sorted(str(p.relative_to(ROOT)) for p in WORKFLOWS.glob("*.yml"))
+    assert files == [
+        ".github/workflows/ci.yml",
+        ".github/workflows/nightly.yml",
+        ".github/workflows/release.yml",
+    ]
+    # actionlint runs shellcheck only if it finds it on PATH, and says nothing otherwise.
+    env = {
+        **os.environ,
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]),
+    }
     done = subprocess.run(
-        [_actionlint(), str(WORKFLOW)], capture_output=True, text=True, check=False, cwd=ROOT
+        [_actionlint(), *files], capture_output=True, text=True, check=False, cwd=ROOT, env=env
     )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_triggers_permissions_and_pins():
-    """Scheduled and manual; issues write, contents read; every action pinned by SHA."""
-    text = WORKFLOW.read_text(encoding="utf-8")
-    doc = yaml.safe_load(text)
-    triggers = doc[True]  # YAML 1.1 reads the key `on` as true
-    assert set(triggers) == {"schedule", "workflow_dispatch"}
-    assert doc["permissions"] == {}
-    assert doc["jobs"]["check"]["permissions"] == {"contents": "read", "issues": "write"}
-    uses = re.findall(r"uses: (\S+)@(\S+) # (v[\d.]+)", text)
-    assert len(uses) == len(re.findall(r"uses:", text)) == 5
-    assert all(re.fullmatch(r"[0-9a-f]{40}", sha) for _, sha, _ in uses)
-    checkout = doc["jobs"]["check"]["steps"][0]
-    assert checkout["with"]["persist-credentials"] is False
-
-
-def test_runs_check_then_renders_the_saved_report():
-    """The network is used once; Markdown for the summary comes from the saved JSON."""
-    runs = "\n".join(
-        step.get("run", "")
-        for step in yaml.safe_load(WORKFLOW.read_text())["jobs"]["check"]["steps"]
+def test_actionlint_is_clean_on_the_action():
+    """action.yml's steps, linted as a workflow (expressions, shellcheck, pins)."""
+    done = subprocess.run(
+        [sys.executable, ".github/scripts/lint-action.py", _actionlint() or "actionlint"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
     )
-    assert "linkwatch check --state .linkwatch/state.json --fail-after 2" in runs
-    assert "--format json --output report.json" in runs
-    assert "linkwatch sync github" in runs
-    assert "linkwatch report report.json --format markdown" in runs
-    assert '>> "$GITHUB_STEP_SUMMARY"' in runs
-    assert ".github/scripts/nightly-issue.sh report.json" in runs
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout == "lint-action: action.yml is clean\n"
+
+
+def test_every_action_is_pinned_by_sha():
+    """In every workflow and in action.yml: `uses: owner/name@<40 hex> # vX.Y.Z`, or `./`."""
+    for path in [*WORKFLOWS.glob("*.yml"), ROOT / "action.yml"]:
+        text = path.read_text(encoding="utf-8")
+        uses = re.findall(r"(?m)^\s*(?:- )?uses: (\S+)", text)
+        pinned = re.findall(
+            r"(?m)^\s*(?:- )?uses: ([\w.-]+/[\w./-]+)@([0-9a-f]{40}) # v[\d.]+$", text
+        )
+        local = [u for u in uses if u == "./"]
+        assert len(pinned) + len(local) == len(uses) > 0, path
+
+
+def test_triggers_permissions_and_the_action():
+    """Scheduled and manual; issues write, contents read; the Action from this checkout."""
+    doc = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    assert set(doc[True]) == {"schedule", "workflow_dispatch"}  # YAML 1.1 reads `on` as true
+    assert doc["permissions"] == {}
+    job = doc["jobs"]["check"]
+    assert job["permissions"] == {"contents": "read", "issues": "write"}
+    checkout, action, _ = job["steps"]
+    assert checkout["with"]["persist-credentials"] is False
+    assert action["uses"] == "./"
+    assert action["with"] == {
+        "config": "links.yaml",
+        "args": "--inspect-pages",
+        "history": True,
+        "fail-after": 2,
+        "issues": "summary,per-link",
+        "fail": False,
+        "python-version": "3.12",
+    }
+
+
+def test_workflows_start_with_no_permissions():
+    """Every workflow sets `permissions: {}` at the top; jobs ask for what they need."""
+    for path in WORKFLOWS.glob("*.yml"):
+        assert yaml.safe_load(path.read_text(encoding="utf-8"))["permissions"] == {}, path
 
 
 def _shellcheck() -> str | None:
@@ -62,9 +98,10 @@ def _shellcheck() -> str | None:
     return str(beside) if beside.exists() else shutil.which("shellcheck")
 
 
-def test_issue_script_passes_shellcheck():
-    """The issue script is clean under shellcheck."""
+def test_scripts_pass_shellcheck():
+    """The issue script and the Action's scripts are clean under shellcheck."""
     assert _shellcheck() is not None, "shellcheck comes with the test extra"
-    script = ROOT / ".github" / "scripts" / "nightly-issue.sh"
-    done = subprocess.run([_shellcheck(), str(script)], capture_output=True, text=True, check=False)
+    scripts = sorted(str(p) for p in (ROOT / ".github" / "scripts").glob("*.sh"))
+    assert len(scripts) == 7
+    done = subprocess.run([_shellcheck(), *scripts], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout

@@ -88,6 +88,8 @@ def fails(outcome: Outcome, fail_on: FailOn) -> bool:
     fewer than ``--fail-after`` runs in a row does not fail yet, and one still recovering
     does. Flags always count at once (the history does not track them).
     """
+    if not fail_on:
+        return False  # `--fail-on none` never fails, history or not
     by_flag = any(flag in fail_on for flag in outcome.flags)
     if outcome.history is not None:
         return outcome.history.counts or by_flag

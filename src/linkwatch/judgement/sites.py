@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import cache
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
-    import tldextract
+    from publicsuffixlist import PublicSuffixList
 
 
 @cache
-def _extractor() -> tldextract.TLDExtract:
-    import tldextract  # noqa: PLC0415 - loaded on first use: it is slow to import
+def _suffix_list(*, private_suffixes: bool) -> PublicSuffixList:
+    # Loaded on first use (parsing the list takes a few tens of milliseconds).
+    from publicsuffixlist import PublicSuffixList  # noqa: PLC0415
 
-    # The snapshot bundled with tldextract only: no fetching, no cache files, no network.
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+    # The list bundled in the package only: nothing is fetched, nothing is cached on disk.
+    # accept_unknown=False: a host under a TLD the list does not know is its own site, so
+    # `www.a.internal` and `a.internal` differ (stricter, and what linkwatch always did).
+    return PublicSuffixList(accept_unknown=False, only_icann=not private_suffixes)
 
 
 def registrable_domain(host: str, *, private_suffixes: bool = False) -> str:
@@ -25,8 +29,14 @@ def registrable_domain(host: str, *, private_suffixes: bool = False) -> str:
     host (``alice.github.io``, ``foo.blogspot.com``) is a site of its own.
     """
     host = host.lower().rstrip(".")
-    found = _extractor()(host, include_psl_private_domains=private_suffixes)
-    return found.top_domain_under_public_suffix or host
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return host  # the list would read 127.0.0.1 as the name `0.1` under `1`
+    found = _suffix_list(private_suffixes=private_suffixes).privatesuffix(host)
+    return found or host
 
 
 def same_site(url_a: str, url_b: str, *, private_suffixes: bool = False) -> bool:

@@ -1,5 +1,9 @@
 """`linkwatch init`: the files another repository needs to watch its own list.
 
+The workflow uses linkwatch's GitHub Action and the pre-commit configuration its repository,
+both at the release of the linkwatch that writes them: no package index is named. The
+repository's address is written once, in the package metadata (``[project.urls]``).
+
 Every file is created only where none exists: an existing file is never overwritten, and a
 file is either written whole or not at all (temporary file, then a hard link, which fails
 if the name was taken meanwhile).
@@ -13,11 +17,16 @@ import os
 import tempfile
 from dataclasses import dataclass
 from enum import StrEnum
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from linkwatch._version import __version__
 from linkwatch.errors import WriteError
 from linkwatch.listfile import config
+
+# The [project.urls] entry that names linkwatch's repository.
+REPOSITORY_LABEL = "Repository"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,9 +50,42 @@ def _template(name: str) -> bytes:
     return resources.files("linkwatch").joinpath("data", "templates", name).read_bytes()
 
 
+def repository_url() -> str:
+    """linkwatch's repository, as the installed package's metadata names it."""
+    try:
+        entries = metadata.metadata("linkwatch").get_all("Project-URL") or []
+    except metadata.PackageNotFoundError as e:
+        raise WriteError("linkwatch is not installed, so its repository is unknown") from e
+    for entry in entries:
+        label, _, url = str(entry).partition(",")
+        if label.strip() == REPOSITORY_LABEL:
+            return url.strip()
+    raise WriteError(f"the package metadata names no {REPOSITORY_LABEL} URL")
+
+
+def release_tag(version: str = __version__) -> str:
+    """The git tag of a release: ``0.1.0`` → ``v0.1.0``."""
+    return f"v{version}"
+
+
+def action_reference(url: str, version: str = __version__) -> str:
+    """``uses:`` for the Action at a release: ``https://github.com/o/r`` → ``o/r@v0.1.0``."""
+    owner_name = urlsplit(url).path.strip("/").removesuffix(".git")
+    return f"{owner_name}@{release_tag(version)}"
+
+
 def plan() -> list[Planned]:
     """The starter files, in the order they are written."""
     schema = json.dumps(config.json_schema(), indent=2, ensure_ascii=False) + "\n"
+    url = repository_url()
+    workflow = (
+        _template("linkwatch.yml")
+        .decode()
+        .format(action=action_reference(url), docs=f"{url}/blob/{release_tag()}/docs/ci.md")
+    )
+    pre_commit = (
+        _template("pre-commit-config.yaml").decode().format(repository=url, rev=release_tag())
+    )
     return [
         Planned("links.yaml", _template("links.yaml"), purpose="the list, with a starter entry"),
         Planned(
@@ -53,19 +95,15 @@ def plan() -> list[Planned]:
         ),
         Planned(
             ".github/workflows/linkwatch.yml",
-            _template("linkwatch.yml"),
-            purpose="nightly check, job summary, tracking issue, pull-request annotations",
-        ),
-        Planned(
-            ".github/scripts/linkwatch-issue.sh",
-            _template("linkwatch-issue.sh"),
-            executable=True,
-            purpose="keeps one open issue in step with the report",
+            workflow.encode(),
+            purpose="nightly check with linkwatch's Action: history, one issue per failing link,"
+            " job summary, pull-request annotations",
         ),
         Planned(
             ".pre-commit-config.yaml",
-            _template("pre-commit-config.yaml"),
-            purpose="validate and clean links.yaml before each commit",
+            pre_commit.encode(),
+            purpose="validate and clean links.yaml before each commit (hooks from linkwatch's"
+            " repository)",
         ),
     ]
 
@@ -90,11 +128,32 @@ def write_new(path: Path, content: bytes, *, executable: bool = False) -> Result
                 os.link(tmp, path)  # fails if the name was taken since the check above
             except FileExistsError:
                 return Result.EXISTS
+            except OSError:
+                # No hard links here (FAT, some network shares): an exclusive create, which
+                # also never replaces a file, and a file cut short is removed.
+                return _create_exclusive(path, content, tmp.stat().st_mode)
         finally:
             with contextlib.suppress(OSError):
                 tmp.unlink()
     except OSError as e:
         raise WriteError(f"{path}: could not be created ({e.strerror or e})") from e
+    return Result.WRITTEN
+
+
+def _create_exclusive(path: Path, content: bytes, mode: int) -> Result:
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
+    except FileExistsError:
+        return Result.EXISTS
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(content)
+            stream.flush()
+            os.fsync(stream.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        raise
     return Result.WRITTEN
 
 

@@ -1,1 +1,0 @@
-../../../../.github/scripts/nightly-issue.sh
