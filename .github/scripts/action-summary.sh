@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # The Action's job summary: the report as Markdown, or one line saying why there is none.
 #
-# Environment: LINKWATCH_BIN CODE (the check's exit code) REPORT GITHUB_STEP_SUMMARY.
+# Environment: LINKWATCH_BIN CODE (the check's exit code) REPORT FAIL_ON GITHUB_STEP_SUMMARY.
 set -euo pipefail
 
 if [ "$CODE" -le 1 ] && [ -f "$REPORT" ]; then
-  "$LINKWATCH_BIN/linkwatch" report "$REPORT" --format markdown --fail-on none \
-    >>"$GITHUB_STEP_SUMMARY"
+  # The check's own policy, so the summary counts what failed the way the exit code did;
+  # exit 1 here only repeats the check's verdict, which the policy step applies.
+  status=0
+  "$LINKWATCH_BIN/linkwatch" report "$REPORT" --format markdown --fail-on "$FAIL_ON" \
+    >>"$GITHUB_STEP_SUMMARY" || status=$?
+  [ "$status" -le 1 ] || exit "$status"
   exit 0
 fi
 case "$CODE" in

@@ -94,11 +94,9 @@ def test_checks_the_list_and_sets_outputs_summary_and_annotations(tmp_path, site
     }
     assert run.skipped_uses == SKIPPED_ACTIONS
     saved = workspace / "linkwatch-report.json"
-    expected_summary = linkwatch(
-        "report", str(saved), "--format", "markdown", "--fail-on", "none", cwd=workspace
-    )
+    expected_summary = linkwatch("report", str(saved), "--format", "markdown", cwd=workspace)
     assert run.summary == expected_summary
-    assert "\n## linkwatch: 2 links need attention\n" in run.summary
+    assert "\n## linkwatch: 1 link fails · 1 worth a look\n" in run.summary
     url = site.url("")
     assert (
         "::error file=links.yaml,line=6,col=10,title=linkwatch%3A broken%3A Old leaflet::"
@@ -120,7 +118,7 @@ def test_fail_true_fails_last_after_the_summary(tmp_path, site):
     assert run.failed == ("policy", 1)
     assert run.ran[-1] == "policy"
     assert "linkwatch: links failed the policy (exit code 1)" in run.stdout
-    assert "\n## linkwatch: 2 links need attention\n" in run.summary
+    assert "\n## linkwatch: 1 link fails · 1 worth a look\n" in run.summary
 
 
 def test_fail_on_none_passes(tmp_path, site):
@@ -207,30 +205,34 @@ def test_summary_issue_runs_the_issue_script_with_gh(tmp_path, site):
 
 
 def test_shards_then_merge_with_issues(tmp_path, site):
-    """Two shard jobs write their own reports; the merging job counts all and opens the issue."""
+    """Two shard jobs write their own reports; the merging job counts all and, following the
+    history the shards' reports carry, opens the issue only on the second failing night."""
     workspace = tmp_path / "repo"
     write_list(workspace, site)
-    for shard in ("1/2", "2/2"):
-        run = action(workspace, shard=shard, history="true", fail="false")
-        assert run.failed is None, run.stdout
-        k = shard[0]
-        assert run.steps["prepare"]["artifact"] == f"linkwatch-report-{k}-of-2"
-        assert run.steps["prepare"]["cache-key"] == f"linkwatch-state-links.yaml-{k}-of-2-"
-        assert run.outputs["report"] == f"linkwatch-report-{k}-of-2.json"
-        assert (workspace / ".linkwatch" / f"state-{k}-of-2.json").is_file()
     fake = FakeGitHub()
-    with serve(fake) as api:
-        merged = action(
-            workspace,
-            merge="linkwatch-report-*-of-2.json",
-            issues="per-link",
-            report="merged.json",
-            token=TOKEN,
-            **{"api-url": api, "fail": "false"},
-        )
-    assert merged.failed is None, merged.stdout
-    assert (merged.outputs["total"], merged.outputs["broken"]) == ("3", "1")
-    assert [i.title for i in fake.ours()] == ["Link broken: Old leaflet"]
+    opened = []
+    for _night in range(2):
+        for shard in ("1/2", "2/2"):
+            run = action(workspace, shard=shard, history="true", fail="false")
+            assert run.failed is None, run.stdout
+            k = shard[0]
+            assert run.steps["prepare"]["artifact"] == f"linkwatch-report-{k}-of-2"
+            assert run.steps["prepare"]["cache-key"] == f"linkwatch-state-links.yaml-{k}-of-2-"
+            assert run.outputs["report"] == f"linkwatch-report-{k}-of-2.json"
+            assert (workspace / ".linkwatch" / f"state-{k}-of-2.json").is_file()
+        with serve(fake) as api:
+            merged = action(
+                workspace,
+                merge="linkwatch-report-*-of-2.json",
+                issues="per-link",
+                report="merged.json",
+                token=TOKEN,
+                **{"api-url": api, "fail": "false"},
+            )
+        assert merged.failed is None, merged.stdout
+        assert (merged.outputs["total"], merged.outputs["broken"]) == ("3", "1")
+        opened.append([i.title for i in fake.ours()])
+    assert opened == [[], ["Link broken: Old leaflet"]]
 
 
 def test_a_missing_shard_is_exit_2(tmp_path, site):
@@ -305,3 +307,13 @@ def test_every_step_running_linkwatch_is_in_utf8_mode():
     steps = [s for s in ACTION["runs"]["steps"] if "LINKWATCH_BIN" in s.get("env", {})]
     assert len(steps) == 5
     assert all(s["env"]["PYTHONUTF8"] == "1" for s in steps)
+
+
+def test_the_actions_default_policy_is_linkwatchs():
+    """`fail-on` left out means what `linkwatch check` does bare, word for word."""
+    import yaml  # noqa: PLC0415
+
+    from linkwatch.judgement.policy import DEFAULT_FAIL_ON_TEXT  # noqa: PLC0415
+
+    spec = yaml.safe_load((Path(__file__).parents[2] / "action.yml").read_text(encoding="utf-8"))
+    assert spec["inputs"]["fail-on"]["default"] == DEFAULT_FAIL_ON_TEXT

@@ -495,3 +495,11 @@ def test_a_link_that_needed_a_retry_is_ok_and_flaky():
 def test_a_head_refused_then_get_is_not_flaky():
     """Two requests because HEAD was refused is not a retry."""
     assert judge(answered(200, attempts=2, retries=0)).flags == ()
+
+
+@pytest.mark.parametrize("landing", ["/ok", "/go/", "/it-support/", "/xx"])
+def test_a_short_path_is_not_mistaken_for_a_language_root(landing):
+    """Only real language codes make a front page: /ok, /go and /it-support are pages."""
+    final = "https://www.nspcc.org.uk" + landing
+    outcome = classify(answered(200, (DEEP, 301), url=DEEP, final_url=final), link(DEEP), NOW)
+    assert Flag.MOVED_TO_HOME not in outcome.flags

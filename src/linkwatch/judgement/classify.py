@@ -595,7 +595,87 @@ def is_parked(final_url: str | None, text: str | None, adblock_key: str | None =
 # Last path segments of a site's front page: "/", "/index.html", "/en/", "/en-gb/home".
 _HOME_SEGMENTS = frozenset({"", "index", "home", "default", "welcome", "start", "main"})
 _HOME_SUFFIXES = (".html", ".htm", ".php", ".asp", ".aspx", ".jsp", ".shtml")
-_LANGUAGE = re.compile(r"^[a-z]{2}(?:[-_][a-z]{2,4})?$")
+# A language root ("/en/", "/cy/", "/en-gb/"): the ISO 639-1 codes sites use for that, so that
+# a short word ("/ok", "/go", "/it-support") is not mistaken for one.
+_LANGUAGES = frozenset(
+    {
+        "ar",
+        "bg",
+        "bn",
+        "ca",
+        "cs",
+        "cy",
+        "da",
+        "de",
+        "el",
+        "en",
+        "es",
+        "et",
+        "eu",
+        "fa",
+        "fi",
+        "fr",
+        "ga",
+        "gd",
+        "gl",
+        "gu",
+        "he",
+        "hi",
+        "hr",
+        "hu",
+        "hy",
+        "id",
+        "is",
+        "it",
+        "ja",
+        "ka",
+        "kk",
+        "km",
+        "ko",
+        "ku",
+        "lt",
+        "lv",
+        "mk",
+        "ml",
+        "mn",
+        "mr",
+        "ms",
+        "mt",
+        "nb",
+        "ne",
+        "nl",
+        "nn",
+        "no",
+        "pa",
+        "pl",
+        "ps",
+        "pt",
+        "ro",
+        "ru",
+        "si",
+        "sk",
+        "sl",
+        "so",
+        "sq",
+        "sr",
+        "sv",
+        "sw",
+        "ta",
+        "te",
+        "th",
+        "tl",
+        "tr",
+        "uk",
+        "ur",
+        "uz",
+        "vi",
+        "xh",
+        "yo",
+        "zh",
+        "zu",
+    }
+)
+_LANGUAGE = re.compile(r"^([a-z]{2})(?:[-_][a-z]{2,4})?$")
 # Words of the path or query of a generic search or "not found" page.
 _NOT_FOUND_WORDS = re.compile(
     r"(?:^|[/_.=-])(?:404|not-?found|page-?not-?found|pagenotfound|error|errors|search"
@@ -616,7 +696,10 @@ def is_home_page(url: str) -> bool:
             last = last.removesuffix(suffix)
         if last in _HOME_SEGMENTS:
             segments = segments[:-1]
-    return not segments or (len(segments) == 1 and bool(_LANGUAGE.match(segments[0])))
+    if not segments:
+        return True
+    language = _LANGUAGE.match(segments[0]) if len(segments) == 1 else None
+    return language is not None and language.group(1) in _LANGUAGES
 
 
 def _is_search_or_not_found(url: str) -> bool:
