@@ -39,3 +39,26 @@ def test_version_does_not_import_the_cli():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("linkwatch ")
+
+
+def test_a_pipe_in_a_legacy_code_page_still_gets_the_whole_report(tmp_path, report):
+    """With stdout in cp1252 (a redirected stdout on Windows), the report is written in UTF-8,
+    arrows and all, instead of crashing."""
+    from linkwatch.report import OutputFormat, render  # noqa: PLC0415
+
+    saved = tmp_path / "r.json"
+    saved.write_text(render(report, OutputFormat.JSON), encoding="utf-8")
+    env = {"PYTHONIOENCODING": "cp1252", "NO_COLOR": "1", "PATH": ""}
+    proc = subprocess.run(
+        [sys.executable, "-m", "linkwatch", "report", str(saved)],
+        capture_output=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 1, proc.stderr
+    text = proc.stdout.decode("utf-8")
+    assert "  → https://casino.example/landing\n" in text
+    assert text.endswith(
+        "8 links: 2 ok, 1 skipped, 2 redirected, 1 blocked, 1 error, 1 broken · 2.3 s\n"
+    )

@@ -97,8 +97,9 @@ def init(
     """Set up another repository to watch its own list: links.yaml, workflow, pre-commit.
 
     Writes a commented starter links.yaml (with its JSON Schema), a nightly GitHub Actions
-    workflow with its issue script, and a pre-commit configuration. An existing file is
-    never overwritten: it is named and left as it is.
+    workflow that uses linkwatch's Action at this release, and a pre-commit configuration whose
+    hooks come from linkwatch's repository. An existing file is never overwritten: it is named
+    and left as it is.
     """
     for item, result in scaffold.init(directory):
         shown = directory / item.path
