@@ -178,7 +178,7 @@ async def test_cookies_stay_within_one_probe():
     respx.head(URL).respond(200, headers={"Set-Cookie": "id=secret; Path=/"})
     other = respx.head("https://www.charity.org.uk/other").respond(200)
     async with build_client() as client:
-        prober = Prober(client)
+        prober = Prober(client, ProbeSettings(inspect_pages=False))
         await prober.probe(URL, Policy())
         await prober.probe("https://www.charity.org.uk/other", Policy())
     assert "cookie" not in other.calls.last.request.headers

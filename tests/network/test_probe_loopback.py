@@ -143,8 +143,23 @@ async def test_thirty_hop_chain_stops_after_ten(server):
     assert outcome.reason == "more than 10 redirects"
 
 
+async def test_by_default_a_page_is_one_bounded_get(server):
+    """Without --head-only a link is one GET whose first bytes are read (and no HEAD)."""
+    seen = []
+
+    @server.route("/page")
+    async def page(request, reader, writer):
+        seen.append(request.method)
+        await respond(writer, 200, body=b"<title>Help</title>hello")
+
+    obs, outcome, _ = await check(server.url("/page"))
+    assert (outcome.status, outcome.title) == (Status.OK, "Help")
+    assert (seen, obs.method, obs.attempts) == (["GET"], "GET", 1)
+    assert obs.body == b"<title>Help</title>hello"
+
+
 async def test_head_405_falls_back_to_get(server):
-    """A server refusing HEAD is asked again with GET, and the link is ok."""
+    """A server refusing HEAD is asked again with GET, and the link is ok (--head-only)."""
 
     @server.route("/nohead")
     async def nohead(request, reader, writer):
@@ -153,7 +168,7 @@ async def test_head_405_falls_back_to_get(server):
         else:
             await respond(writer, 200, body=b"hello")
 
-    obs, outcome, _ = await check(server.url("/nohead"))
+    obs, outcome, _ = await check(server.url("/nohead"), inspect_pages=False)
     assert outcome.status is Status.OK
     assert obs.method == "GET"
     assert obs.attempts == 2

@@ -111,12 +111,22 @@ def check(  # noqa: PLR0917 - typer passes every option by name
             help="Seconds each link may take in total (replaces every link's timeout).",
         ),
     ] = None,
+    head_only: Annotated[
+        bool,
+        typer.Option(
+            "--head-only",
+            help="Send HEAD instead of reading the start of each page, to save bandwidth on"
+            " very large lists. It then no longer catches: parked domains served at their own"
+            " address, pages that say they are not found (soft 404), bot-protection pages"
+            " that answer 200, and expect_text (links with expect_text are still read).",
+        ),
+    ] = False,
     inspect_pages: Annotated[
         bool,
         typer.Option(
             "--inspect-pages",
-            help="Read the start of every page (GET) to find parked domains and titles in"
-            " place; by default only HEAD is sent unless a link needs its text.",
+            hidden=True,
+            help="Kept for old scripts: pages are now read by default.",
         ),
     ] = False,
     state_path: StateOption = None,
@@ -162,7 +172,7 @@ def check(  # noqa: PLR0917 - typer passes every option by name
         concurrency=concurrency,
         per_host=per_host,
         timeout=timeout,
-        inspect_pages=inspect_pages,
+        head_only=head_only and not inspect_pages,
         state=state_path,
         fail_after=fail_after,
         recover_after=recover_after,

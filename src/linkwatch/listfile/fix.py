@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from linkwatch import urls
 from linkwatch.errors import UsageError
+from linkwatch.judgement.classify import moved_to_home
 from linkwatch.judgement.sites import same_site
 from linkwatch.listfile import config, fileio, rewrite
 from linkwatch.listfile.yamlsrc import read_text
@@ -40,6 +41,10 @@ SUSPICIOUS: dict[Flag, str] = {
     Flag.PARKED_DOMAIN: "the final page looks parked or for sale",
     Flag.HTTPS_DOWNGRADE: "it goes from https to http",
     Flag.EXPECT_TEXT_MISSING: "the expected text is missing from the final page",
+    Flag.MOVED_TO_HOME: (
+        "it ends at the site's home page or a search page: the page is gone, not moved"
+    ),
+    Flag.SOFT_404: "the final page says it is not found",
 }
 
 
@@ -179,6 +184,10 @@ def reasons_against(outcome: Outcome) -> list[str]:
     if elsewhere is not None:
         host = urlsplit(elsewhere.url).hostname or elsewhere.url
         why.append(f"it leaves the site for {host}")
+    # Checked here too, not only through the flag: a report from an older linkwatch lacks it,
+    # and replacing a specific page with the site's home page is never a fix.
+    if moved_to_home(first, hops[-1].url, hops):
+        why.append(SUSPICIOUS[Flag.MOVED_TO_HOME])
     schemes = [urlsplit(h.url).scheme.lower() for h in hops]
     if any(a == "https" and b == "http" for a, b in itertools.pairwise(schemes)):
         why.append(SUSPICIOUS[Flag.HTTPS_DOWNGRADE])

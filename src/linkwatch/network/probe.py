@@ -37,6 +37,9 @@ REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 # Servers that mishandle HEAD answer one of these (or drop the connection); GET tells the truth.
 HEAD_REFUSED_CODES = frozenset({400, 403, 405, 501})
 RETRY_CODES = frozenset({429, 502, 503, 504})
+# Retried once only: a 500 is usually a real fault, but a passing one must not be a false
+# alarm (the link is then reported ok, and flaky).
+RETRY_ONCE_CODES = frozenset({500})
 RETRY_FAILURES = frozenset({Failure.RESET, Failure.CONNECT_TIMEOUT, Failure.DNS_FAILED})
 # Headers classification looks at; the rest is dropped so an Observation stays small.
 KEPT_HEADERS = (
@@ -65,9 +68,10 @@ class ProbeSettings:
     backoff_base: float = 0.5  # seconds before the second attempt, doubled after
     backoff_max: float = 8.0
     connect_timeout: float = 10.0  # per attempt, so a dead address leaves time to retry
-    # GET every page (one request, bounded body) to find parked pages and titles in place,
-    # instead of HEAD, which only sees status and headers.
-    inspect_pages: bool = False
+    # GET every page (one request, bounded body) so parked domains, vanished pages, soft
+    # 404s, bot walls and titles are seen; False sends HEAD, which sees status and headers
+    # only (``check --head-only``, for lists too large for the bandwidth).
+    inspect_pages: bool = True
 
 
 @dataclass(slots=True)
@@ -100,6 +104,7 @@ class _Trace:
     hops: list[Hop] = field(default_factory=list)
     current: str = ""  # the URL being requested now
     attempts: int = 0
+    retries: int = 0  # requests repeated after a transient failure (not HEAD → GET)
     tls_expires: datetime | None = None
     retry_after: float | None = None
     method: str = "HEAD"
@@ -224,12 +229,17 @@ class Prober:
         spent: int = 0,
     ) -> _Answer | _Failed:
         attempt = spent
+        retried_500 = False
         while True:
             attempt += 1
             trace.attempts += 1
             result = await self._send(method, url, trace)
             if attempt >= self.settings.max_attempts or not _transient(result, method):
                 return result
+            if isinstance(result, _Answer) and result.status in RETRY_ONCE_CODES:
+                if retried_500:
+                    return result
+                retried_500 = True
             delay = self._backoff(attempt)
             if isinstance(result, _Answer):
                 asked = _retry_after(result.headers.get("retry-after"), datetime.now(UTC))
@@ -240,6 +250,9 @@ class Prober:
                 # The wait would outlive the deadline: report what was seen instead of
                 # sleeping into a timeout.
                 return result
+            if not (isinstance(result, _Answer) and result.status == 429):
+                # A stumble, not the server's request to slow down: worth telling (flaky).
+                trace.retries += 1
             await trace.pause(delay)
 
     def _backoff(self, attempt: int) -> float:
@@ -312,6 +325,7 @@ class Prober:
             hops=tuple(trace.hops),
             method=trace.method,
             attempts=trace.attempts,
+            retries=trace.retries,
             elapsed_ms=int((self._clock() - trace.started) * 1000),
             tls_expires=trace.tls_expires,
             retry_after_s=trace.retry_after,
@@ -349,7 +363,7 @@ def _head_refused(result: _Answer | _Failed) -> bool:
 
 def _transient(result: _Answer | _Failed, method: str) -> bool:
     if isinstance(result, _Answer):
-        return result.status in RETRY_CODES
+        return result.status in RETRY_CODES or result.status in RETRY_ONCE_CODES
     if method == "HEAD" and result.failure is Failure.RESET:
         return False  # the GET fallback is the better second try
     return result.failure in RETRY_FAILURES

@@ -77,7 +77,7 @@ class CheckSettings:
     concurrency: int | None = None  # None: links.yaml's, else 64
     per_host: int | None = None  # None: links.yaml's, else 4
     timeout: float | None = None  # seconds per link, replacing every link's own
-    inspect_pages: bool = False
+    head_only: bool = False  # HEAD instead of a bounded GET: less bandwidth, fewer detections
     state: Path | None = None  # the history file; None: no history
     fail_after: int = 1
     recover_after: int = 1
@@ -218,7 +218,7 @@ async def run(
         max_idle=max(settings.concurrency or cfg.defaults.concurrency, 1) * 2,
     )
     async with build_client(client_options) as client:
-        prober = Prober(client, ProbeSettings(inspect_pages=settings.inspect_pages))
+        prober = Prober(client, ProbeSettings(inspect_pages=not settings.head_only))
         watching = progress(len(cfg.links)) if progress is not None else nullcontext(None)
         with watching as advance:
             report = await scheduler.run(cfg, prober, options, progress=advance)
