@@ -56,6 +56,19 @@ MIX = {
     "flaky": (2, "ok", 2),
     "slow": (1, "ok", 1),
 }
+# `--mix extended`: 5 % of the links answer 500 once, then 200 (a passing server fault). A
+# checker that calls them broken or error raises a false alarm for each.
+MIX_EXTENDED = {
+    "ok": (85, "ok", 1),
+    "missing": (4, "broken", 1),
+    "moved": (3, "redirected", 2),
+    "flaky": (2, "ok", 2),
+    "slow": (1, "ok", 1),
+    "stumbles": (5, "ok", 2),
+}
+MIXES = {"standard": MIX, "extended": MIX_EXTENDED}
+# Kinds whose first answer is a transient fault: their retry waits a backoff.
+RETRIED = frozenset({"flaky", "stumbles"})
 
 
 @dataclass
@@ -72,6 +85,7 @@ class Row:
     rss_mb: float
     requests_per_link: float
     correct: str
+    false_failures: int
 
     def cells(self) -> list[str]:
         return [
@@ -89,6 +103,7 @@ class Row:
             f"{self.rss_mb:.0f}",
             f"{self.requests_per_link:.3f}",
             self.correct,
+            str(self.false_failures),
         ]
 
 
@@ -107,12 +122,13 @@ HEADER = [
     "peak RSS MB",
     "requests/link",
     "correct",
+    "false failures",
 ]
 
 
-def kind_of(index: int) -> str:
+def kind_of(index: int, mix: dict[str, tuple[int, str, int]] = MIX) -> str:
     slot = index % 100
-    for kind, (share, _, _) in MIX.items():
+    for kind, (share, _, _) in mix.items():
         if slot < share:
             return kind
         slot -= share
@@ -129,32 +145,41 @@ def host_of(index: int, hosts: int) -> int:
     return (index + index // 100) % hosts
 
 
-def write_links(path: Path, n: int, hosts: list[str]) -> dict[str, str]:
+def write_links(
+    path: Path, n: int, hosts: list[str], mix: dict[str, tuple[int, str, int]] = MIX
+) -> dict[str, str]:
     """Writes links.yaml; returns checked URL -> expected status."""
     expected: dict[str, str] = {}
     lines = ["version: 1", "links:"]
     for i in range(n):
-        kind = kind_of(i)
+        kind = kind_of(i, mix)
         url = f"http://{hosts[host_of(i, len(hosts))]}/{kind}/{i}"
-        expected[url] = MIX[kind][1]
+        expected[url] = mix[kind][1]
         lines += [f"  - name: link {i}", f"    url: {url}"]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return expected
 
 
-def ideal_seconds(n: int, latency: float, hosts: int, concurrency: int, per_host: int) -> float:
+def ideal_seconds(  # noqa: PLR0917 - the run's parameters, each needed
+    n: int,
+    latency: float,
+    hosts: int,
+    concurrency: int,
+    per_host: int,
+    mix: dict[str, tuple[int, str, int]] = MIX,
+) -> float:
     """The floor: all the work over the usable slots, one host's work over its own slots,
     or the longest single link, whichever is longest."""
     work = 0.0
     per_host_work = [0.0] * hosts
     longest = latency
     for i in range(n):
-        kind = kind_of(i)
-        requests = MIX[kind][2]
+        kind = kind_of(i, mix)
+        requests = mix[kind][2]
         cost = latency * (SLOW_FACTOR if kind == "slow" else 1) * requests
         work += cost
         per_host_work[host_of(i, hosts)] += cost
-        chain = cost + (BACKOFF_MIN if kind == "flaky" else 0.0)
+        chain = cost + (BACKOFF_MIN if kind in RETRIED else 0.0)
         longest = max(longest, chain)
     usable = min(concurrency, hosts * per_host)
     busiest_host = max(per_host_work) / min(per_host, concurrency)
@@ -178,14 +203,21 @@ def server_stats(control: str) -> dict[str, dict[str, int]]:
 
 
 def run_once(
-    n: int, *, hosts: int, concurrency: int, per_host: int, latency: float, linkwatch: list[str]
+    n: int,
+    *,
+    hosts: int,
+    concurrency: int,
+    per_host: int,
+    latency: float,
+    linkwatch: list[str],
+    mix: dict[str, tuple[int, str, int]] = MIX,
 ) -> Row:
     server, info = start_server(hosts, latency)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             config = Path(tmp) / "links.yaml"
             output = Path(tmp) / "report.json"
-            expected = write_links(config, n, list(info["hosts"]))  # type: ignore[arg-type]
+            expected = write_links(config, n, list(info["hosts"]), mix)  # type: ignore[arg-type]
             command = [
                 *linkwatch,
                 "check",
@@ -211,7 +243,7 @@ def run_once(
                 print(stderr, file=sys.stderr)
                 raise SystemExit(f"linkwatch exited {child.returncode}")
             stats = server_stats(str(info["control"]))
-            correct = check_outcomes(output, expected)
+            correct, false_failures = check_outcomes(output, expected)
             checking = json.loads(output.read_text(encoding="utf-8"))["duration_s"]
     finally:
         server.terminate()
@@ -225,23 +257,31 @@ def run_once(
         latency=latency,
         wall=wall,
         checking=checking,
-        ideal=ideal_seconds(n, latency, hosts, concurrency, per_host),
+        ideal=ideal_seconds(n, latency, hosts, concurrency, per_host, mix),
         cpu=usage.ru_utime + usage.ru_stime,
         rss_mb=usage.ru_maxrss / 1024,
         requests_per_link=requests / n,
         correct=correct,
+        false_failures=false_failures,
     )
 
 
-def check_outcomes(output: Path, expected: dict[str, str]) -> str:
+def check_outcomes(output: Path, expected: dict[str, str]) -> tuple[str, int]:
+    """Whether every outcome is the expected one, and how many healthy links were called
+    broken or error (false alarms)."""
     report = json.loads(output.read_text(encoding="utf-8"))
     got = {record["checked_url"]: record["status"] for record in report["links"]}
     wrong = [url for url, status in expected.items() if got.get(url) != status]
+    false = sum(
+        1
+        for url, status in expected.items()
+        if status in {"ok", "redirected"} and got.get(url) in {"broken", "error"}
+    )
     if not wrong:
-        return "yes"
+        return "yes", false
     sample = ", ".join(f"{u} -> {got.get(u)} (want {expected[u]})" for u in wrong[:3])
     print(f"wrong outcomes: {len(wrong)}: {sample}", file=sys.stderr)
-    return f"NO ({len(wrong)} wrong)"
+    return f"NO ({len(wrong)} wrong)", false
 
 
 def compile_bytecode() -> None:
@@ -274,6 +314,12 @@ def main() -> None:
     parser.add_argument("--per-host", type=int, default=4)
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument(
+        "--mix",
+        choices=sorted(MIXES),
+        default="standard",
+        help="standard, or extended: 5 %% of links answer 500 once, then 200",
+    )
+    parser.add_argument(
         "--linkwatch",
         default=str(Path(sys.executable).parent / "linkwatch"),
         help="the linkwatch executable to measure",
@@ -301,6 +347,7 @@ def main() -> None:
             per_host=args.per_host,
             latency=args.latency,
             linkwatch=linkwatch,
+            mix=MIXES[args.mix],
         )
         print("| " + " | ".join(row.cells()) + " |", flush=True)
 

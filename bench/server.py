@@ -9,6 +9,7 @@ counts every request. Behaviour is chosen by the path's first segment:
     /moved/ID    301 to /ok/ID (same host)
     /flaky/ID    503 the first time this ID is asked for, then 200
     /slow/ID     200 after SLOW_FACTOR times the latency
+    /stumbles/ID 500 the first time this ID is asked for, then 200
 
 The control address answers GET /stats with JSON counts. Prints one JSON line on stdout when
 ready: {"hosts": ["127.0.0.2:PORT", ...], "control": "127.0.0.1:PORT"}.
@@ -25,7 +26,13 @@ from collections import Counter
 from typing import cast
 
 SLOW_FACTOR = 4
-REASONS = {200: "OK", 301: "Moved Permanently", 404: "Not Found", 503: "Service Unavailable"}
+REASONS = {
+    200: "OK",
+    301: "Moved Permanently",
+    404: "Not Found",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
 
 
 class Stats:
@@ -78,6 +85,9 @@ class HTTPProtocol(asyncio.Protocol):
         elif kind == "flaky" and ident not in self.stats.flaky_seen:
             self.stats.flaky_seen.add(ident)
             code = 503
+        elif kind == "stumbles" and ident not in self.stats.flaky_seen:
+            self.stats.flaky_seen.add(ident)
+            code = 500
         elif kind == "slow":
             code = 200
             delay = self.latency * SLOW_FACTOR
