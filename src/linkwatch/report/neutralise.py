@@ -25,8 +25,9 @@ _MENTION = re.compile(r"([@#])(?=[\w-])")
 _AUTOLINK = re.compile(r"(?i)\b(https?|ftp|mailto|www)(?=\\?[:.])")
 
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
-# In a Markdown link target: what could end it, open HTML, or start an escape.
-_TARGET_SPECIAL: Final = frozenset("()<>\\")
+# In a Markdown link target: what could end it, open HTML, start an escape or an entity
+# (``&GT;`` would be read as ">": another URL).
+_TARGET_SPECIAL: Final = frozenset("()<>\\&")
 # A URL in free text: up to white space, less the punctuation that ends a sentence.
 _URL_IN_TEXT = re.compile(r"(?i)\bhttps?://[^\s<>\"'`]+?(?=[.,;:!?)\]]*(?:\s|$))")
 
