@@ -15,7 +15,7 @@ import trustme
 from linkwatch.models import Link, Policy
 from linkwatch.network.client import ClientOptions, build_client, mapping_resolver, system_resolver
 from linkwatch.network.probe import Prober, ProbeSettings
-from loopback import Server
+from loopback import Server, respond
 from samples import sample_outcomes, sample_report
 
 REPO = Path(__file__).resolve().parent.parent
@@ -166,3 +166,14 @@ def report():
 def clean_report():
     """A report where every link is ok and unflagged."""
     return sample_report(outcomes=sample_outcomes()[:1])
+
+
+@pytest.fixture
+def site(server):
+    """The loopback server with one healthy page, /ok."""
+
+    @server.route("/ok")
+    async def ok(request, reader, writer):
+        await respond(writer, 200, head=True)
+
+    return server

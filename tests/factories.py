@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from linkwatch import urls
 from linkwatch.models import Hop, Link, Outcome, Report, Status
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 
@@ -80,3 +84,11 @@ def redirected(link, hops, *, status=Status.REDIRECTED, flags=(), checked=None, 
         redirects=tuple(Hop(u, c) for u, c in hops),
         **kw,
     )
+
+
+def links_file(tmp_path: Path, *urls: str) -> Path:
+    """A links.yaml with one entry per URL, named ``link 0``, ``link 1``…"""
+    entries = "".join(f"  - name: link {i}\n    url: {u}\n" for i, u in enumerate(urls))
+    path = tmp_path / "links.yaml"
+    path.write_text(f"version: 1\nlinks:\n{entries}", encoding="utf-8")
+    return path

@@ -8,10 +8,10 @@ import re
 import sys
 from pathlib import Path
 
-import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 from typer.testing import CliRunner
 
+import factories
 from linkwatch.cli import check as cli_check
 from linkwatch.cli.app import app
 from linkwatch.pipeline.check import CheckSettings, Hooks
@@ -24,10 +24,7 @@ def run_cli(*args: str):
 
 
 def links_file(tmp_path, *urls: str) -> str:
-    entries = "".join(f"  - name: link {i}\n    url: {u}\n" for i, u in enumerate(urls))
-    path = tmp_path / "links.yaml"
-    path.write_text(f"version: 1\nlinks:\n{entries}", encoding="utf-8")
-    return str(path)
+    return str(factories.links_file(tmp_path, *urls))
 
 
 def test_bundled_list_offline_says_network_unavailable_once():
@@ -60,15 +57,6 @@ def test_offline_json_report_records_network_unavailable(tmp_path):
     result = run_cli("check", "--format", "json", "--output", str(out))
     assert result.exit_code == 3
     assert json.loads(out.read_text(encoding="utf-8"))["network_unavailable"] is True
-
-
-@pytest.fixture
-def site(server):
-    @server.route("/ok")
-    async def ok(request, reader, writer):
-        await respond(writer, 200, head=True)
-
-    return server
 
 
 def check_json(*args: str):

@@ -7,32 +7,15 @@ from contextlib import contextmanager
 
 import pytest
 
-from factories import lid, link, night, run
+from factories import lid, link, links_file, night, run
 from linkwatch.errors import ConfigError, UsageError, WriteError
 from linkwatch.history.streaks import MarkKind
 from linkwatch.models import Status
 from linkwatch.pipeline.check import CheckSettings, Hooks, check, remember, validate
 from linkwatch.pipeline.shard import Shard
 from linkwatch.report import OutputFormat
-from loopback import respond
 
 A = link("Alpha")
-
-
-@pytest.fixture
-def site(server):
-    @server.route("/ok")
-    async def ok(request, reader, writer):
-        await respond(writer, 200, head=True)
-
-    return server
-
-
-def links_file(tmp_path, *urls: str):
-    entries = "".join(f"  - name: link {i}\n    url: {u}\n" for i, u in enumerate(urls))
-    path = tmp_path / "links.yaml"
-    path.write_text(f"version: 1\nlinks:\n{entries}", encoding="utf-8")
-    return path
 
 
 def test_without_state_nothing_is_remembered():
