@@ -31,7 +31,6 @@ def test_each_problem_is_a_checklist_item_with_marker_and_todo(report):
         "  - URL: [https\\://charity.example/](https://charity.example/)",
         "  - Reason: redirects to another site\\: casino.example",
         "  - To do: check by hand\\: the domain may have lapsed; remove the link if so",
-        "  - Ends at: `https://casino.example/landing`",
         "  - Redirects: `https://charity.example/` (302) → `https://casino.example/landing` (200)",
         "  - Flags: `cross_site_redirect`, `parked_domain`",
     ]

@@ -89,9 +89,9 @@ def _item(outcome: Outcome, config_path: str, *, checkbox: bool, full: bool) -> 
         lines.append(f"  - To do: {markdown_text(outcome.action)}")
     if not full:
         return "\n".join(lines)
-    if outcome.final_url and outcome.final_url != outcome.checked_url:
-        lines.append(f"  - Ends at: {markdown_code(outcome.final_url)}")
-    if len(outcome.redirects) > 1:
+    if len(outcome.redirects) <= 1 and outcome.final_url not in {None, outcome.checked_url}:
+        lines.append(f"  - Ends at: {markdown_code(outcome.final_url or '')}")
+    if len(outcome.redirects) > 1:  # the chain shows where it ends: no "Ends at" twice
         hops = " → ".join(
             markdown_code(hop.url) + (f" ({hop.status_code})" if hop.status_code else "")
             for hop in outcome.redirects
