@@ -451,3 +451,19 @@ def test_property_kept_names_are_never_removed(url, keep):
 def test_redact_hides_credentials_only(text, shown):
     """Userinfo is hidden; an @ in a path or an e-mail address is left alone."""
     assert urls.redact(text) == shown
+
+
+def test_redact_hides_a_password_holding_an_at_sign():
+    """The userinfo runs to the last '@' before the host: nothing of the password shows."""
+    assert urls.redact("https://user:p@ssw0rd@example.org/") == "https://***@example.org/"
+
+
+def test_redact_whole_hides_white_space_in_credentials():
+    """A links.yaml value is one URL: white space does not end its userinfo."""
+    assert (
+        urls.redact("https://user:my secret@example.org/", whole=True) == "https://***@example.org/"
+    )
+    # In free text, white space ends a URL: the caller passes whole=True for a lone URL.
+    assert urls.redact("see https://user:my secret@example.org/") == (
+        "see https://user:my secret@example.org/"
+    )

@@ -218,13 +218,19 @@ def stable_id(cleaned_url: str) -> str:
     return hashlib.sha256(dedupe_key(cleaned_url).encode()).hexdigest()[:12]
 
 
-# scheme://userinfo@ : what a message must never show of a URL (a password, a token).
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^/?#@\s]*)@")
+# scheme://userinfo@ : what a message must never show of a URL (a password, a token). The
+# userinfo runs to the LAST "@" before the path ("user:p@ssw0rd@host" hides all of it).
+_USERINFO = re.compile(r"(?i)(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*://)([^/?#\s]*)@")
+# One URL on its own (a links.yaml value): white space does not end its userinfo either.
+_USERINFO_WHOLE = re.compile(r"(?i)^(\s*[a-z][a-z0-9+.-]*://)([^/?#]*)@")
 
 
-def redact(text: str) -> str:
+def redact(text: str, *, whole: bool = False) -> str:
     """``text`` with the credentials of every URL in it hidden: ``https://***@host/``.
 
     Messages land in CI logs, which many people can read; a password in a URL must not.
+    ``whole``: ``text`` is one URL (a value as written), so white space in its userinfo is
+    hidden too (``https://user:my secret@host/``).
     """
-    return _USERINFO.sub(lambda m: f"{m.group(1)}***@", text)
+    pattern = _USERINFO_WHOLE if whole else _USERINFO
+    return pattern.sub(lambda m: f"{m.group(1)}***@", text)

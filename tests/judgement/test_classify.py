@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import link
-from linkwatch.judgement.classify import classify, is_parked, redirect_allowed, skipped
+from linkwatch.judgement.classify import classify, is_parked, is_soft_404, redirect_allowed, skipped
 from linkwatch.judgement.sites import registrable_domain, same_site
 from linkwatch.models import CodeRange, Failure, Flag, Hop, Observation, Status
 
@@ -378,6 +378,10 @@ def test_a_deep_link_redirected_to_the_home_search_or_not_found_page_has_vanishe
         (DEEP, "https://www.nspcc.org.uk/research/"),  # "research" is not a search page
         (DEEP, "https://help.nspcc.org.uk/"),  # the front of another subdomain may be genuine
         ("https://www.nspcc.org.uk/search?q=x", "https://www.nspcc.org.uk/"),
+        (DEEP, "https://www.nspcc.org.uk/?page_id=12"),  # WordPress's plain permalinks
+        (DEEP, "https://www.nspcc.org.uk/index.php?option=com_content&id=42"),  # Joomla
+        (DEEP, "https://www.nspcc.org.uk/keeping-children-safe/online-safety/safe-search/"),
+        (DEEP, "https://www.nspcc.org.uk/search-and-rescue-volunteers"),
     ],
 )
 def test_a_move_that_is_not_a_vanished_page_is_not_flagged(url, landing):
@@ -418,6 +422,9 @@ def test_a_page_that_says_it_is_not_there_is_a_soft_404(page):
         b"<title>Why 404 pages matter for charities</title>",
         b"<title>Missing children</title><h1>Report a child not found at school</h1>",
         b"<title>Help</title><p>Page not found? Call us.</p>",  # body text, not the heading
+        "<title>Helpline no longer available on weekends \u2013 Samaritans</title>".encode(),
+        b"<title>We can't find the right words: talking about suicide</title>",
+        b"<title>404 Project \xe2\x80\x93 Youth Club</title>",
     ],
 )
 def test_pages_that_only_mention_not_found_are_ok(page):
@@ -448,11 +455,16 @@ def test_pages_that_only_mention_not_found_are_ok(page):
             "Akamai",
         ),
         (403, (("x-iinfo", "12-3456-0 0CNN RT(1)"),), b"Incapsula incident ID: 1", "Imperva"),
-        (403, (("x-cdn", "Imperva"),), b"", "Imperva"),
+        (403, (("x-cdn", "Imperva"),), b"<p>Please verify you are human</p>", "Imperva"),
         (403, (("x-sucuri-id", "11005"),), b"Sucuri WebSite Firewall - Access Denied", "Sucuri"),
         (202, (("x-amzn-waf-action", "challenge"),), b"", "AWS WAF"),
         (405, (("x-amzn-waf-action", "captcha"),), b"", "AWS WAF"),
-        (403, (("x-datadome", "protected"),), b"", "DataDome"),
+        (
+            403,
+            (("x-datadome", "protected"),),
+            b"<script src='https://ct.captcha-delivery.com/c.js'></script>",
+            "DataDome",
+        ),
         (403, (), b"<div id='px-captcha'></div>", "HUMAN (PerimeterX)"),
     ],
 )
@@ -467,6 +479,51 @@ def test_bot_protection_is_blocked_with_its_provider_named(code, headers, page, 
         "Open the link in a browser to confirm it works. It cannot be checked automatically"
         f" while {provider} challenges robots: accept this answer for the link"
         f" (`accept: [{code}]`) or check it by hand now and then."
+    )
+
+
+@pytest.mark.parametrize(
+    "headers", [(("x-iinfo", "1-2-3"),), (("x-sucuri-id", "1"),), (("x-datadome", "protected"),)]
+)
+def test_an_outage_of_a_protected_site_is_still_an_error(headers):
+    """A 503 that only carries the service's everyday header is the site's outage, not a wall:
+    `blocked` would hide it (and the advice to accept 503 would hide it for good)."""
+    outcome = judge(
+        answered(503, attempts=3, headers=headers, body=b"<h1>Down for maintenance</h1>")
+    )
+    assert (outcome.status, outcome.reason) == (
+        Status.ERROR,
+        "server error (HTTP 503) after 3 attempts",
+    )
+
+
+def test_apaches_own_forbidden_page_is_not_called_akamai():
+    """Apache's stock 403 text is an ordinary refusal, blocked without a provider's name."""
+    page = b"<title>403 Forbidden</title><p>You don't have permission to access this resource.</p>"
+    outcome = judge(answered(403, body=page))
+    assert (outcome.status, outcome.reason) == (
+        Status.BLOCKED,
+        "access denied to automated checks (HTTP 403)",
+    )
+
+
+@pytest.mark.parametrize(("code", "headers"), [(403, (("cf-mitigated", "challenge"),)), (503, ())])
+def test_expected_text_is_not_missing_from_an_answer_that_is_not_the_page(code, headers):
+    """A wall or an error page lacks the expected text, but that says nothing about the page:
+    no expect_text_missing flag (which would fail the run on a block)."""
+    outcome = judge(answered(code, headers=headers, body=b"Just a moment"), expect_text="Childline")
+    assert Flag.EXPECT_TEXT_MISSING not in outcome.flags
+
+
+def test_a_hostile_page_of_unclosed_tags_has_no_title():
+    """Titles and headings are read from a bounded window: thousands of unclosed tags give none
+    (and cost linear time), a title closed past the window is not read."""
+    assert classify(answered(200, body=b"<title>" * 40_000), link(URL), NOW).title is None
+    assert not is_soft_404(b"<h1>" + b"<" * 100_000 + b"</h1>")
+    late = b"<title>" + b"x" * 5000 + b"</title>"
+    assert classify(answered(200, body=late), link(URL), NOW).title is None
+    assert (
+        classify(answered(200, body=b"<TITLE lang=en>Help</TITLE>"), link(URL), NOW).title == "Help"
     )
 
 

@@ -89,8 +89,8 @@ def test_body_stays_under_githubs_limit():
     shown = text.count("- [ ] ")
     assert 0 < shown < 2000
     assert text.endswith(
-        f"…and {2000 - shown} more links not listed here (the body would be too long for an"
-        " issue); the JSON report has every link.\n"
+        f"…and {2000 - shown} more links not listed here, {2000 - shown} of them failing (the"
+        " body would be too long for an issue); the JSON report has every link.\n"
     )
 
 
@@ -144,3 +144,50 @@ def test_history_goes_in_a_collapsed_section():
         " · [https\\://p.example/](https://p.example/)"
     ) in section
     assert section.endswith("</details>\n")
+
+
+def test_a_failing_link_with_history_is_a_checklist_item_never_collapsed():
+    """A recovering link (still failing the run) and a recovered but parked one are items
+    under Failing, with their history; the heading and the section count agree."""
+    recovering = make_outcome(
+        make_link(0, "Recovering", "https://r.example/"),
+        Status.OK,
+        history=HistoryNote("recovering", "recovering (1 of 2 passing runs)", counts=True),
+    )
+    parked = make_outcome(
+        make_link(1, "Parked again", "https://p.example/"),
+        Status.OK,
+        flags=(Flag.PARKED_DOMAIN,),
+        history=HistoryNote("recovered", "recovered", counts=False),
+    )
+    text = render(sample_report(outcomes=(recovering, parked)), OutputFormat.MARKDOWN)
+    assert "## linkwatch: 2 links fail\n" in text
+    assert "### Failing (2)\n\n- [ ] **Recovering**" in text
+    assert "- [ ] **Parked again**" in text
+    assert "  - History: recovering \\(1 of 2 passing runs\\)" in text
+    assert "<details>" not in text
+
+
+def test_a_long_failing_item_does_not_crowd_out_shorter_ones_nor_warnings_take_its_room():
+    """An item too long for what is left is passed over (shorter failing ones after it are
+    still listed) and, while a failing link is left out, no warning is listed."""
+    huge = make_outcome(
+        make_link(0, "Huge", "https://h.example/" + "x" * 50_000), Status.BROKEN, reason="gone"
+    )
+    small = tuple(
+        make_outcome(make_link(1 + i, f"small {i}", f"https://s{i}.example/"), Status.BROKEN)
+        for i in range(20)
+    )
+    notable = tuple(
+        make_outcome(make_link(100 + i, f"moved {i}", f"https://m{i}.example/"), Status.REDIRECTED)
+        for i in range(5)
+    )
+    text = render(sample_report(outcomes=(huge, *small, *notable)), OutputFormat.MARKDOWN)
+    assert len(text) < 65_536
+    assert text.count("- [ ] ") == 20
+    assert "**Huge**" not in text
+    assert "### Worth a look" not in text
+    assert text.endswith(
+        "…and 6 more links not listed here, 1 of them failing (the body would be too long for"
+        " an issue); the JSON report has every link.\n"
+    )

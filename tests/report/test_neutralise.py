@@ -7,6 +7,7 @@ import re
 import unicodedata
 from urllib.parse import unquote
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
@@ -16,10 +17,12 @@ from linkwatch.report.json import load_report
 from linkwatch.report.neutralise import (
     ZWSP,
     clean,
+    clip,
     markdown_code,
     markdown_link,
     markdown_text,
     marker_id,
+    url_spans,
     workflow_data,
     workflow_property,
 )
@@ -200,3 +203,52 @@ def test_json_round_trips_any_text(text):
     assert not _unsafe_chars(rendered)
     assert json.loads(rendered)["links"][0]["title"] == text
     assert load_report(rendered, "r.json").outcomes[0].title == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("x _www.evil.example", f"x \\_www{ZWSP}.evil.example"),
+        ("foo_https://evil.example", "foo\\_`https://evil.example`"),
+    ],
+)
+def test_an_underscore_does_not_let_github_autolink(text, expected):
+    """GitHub autolinks after '_', where \\b sees no word start: defused there too."""
+    assert markdown_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "urls"),
+    [
+        (
+            "see https://en.wikipedia.org/wiki/Child_(law).",
+            ["https://en.wikipedia.org/wiki/Child_(law)"],
+        ),
+        ("(see https://x.example/a)", ["https://x.example/a"]),
+        (
+            "moved to https://x.example/b, then https://y.example/c;",
+            ["https://x.example/b", "https://y.example/c"],
+        ),
+        ("no url: http:/x and www.x", []),
+    ],
+)
+def test_url_spans_keep_a_urls_own_brackets_and_drop_a_sentences(text, urls):
+    """A closing bracket the URL opened stays; a sentence's punctuation does not."""
+    assert [text[s:e] for s, e in url_spans(text)] == urls
+
+
+def test_url_spans_take_linear_time_on_punctuation():
+    """16,000 dots after a scheme: one greedy match (a lazy one re-scanned at every dot)."""
+    text = "https://" + "." * 16_000
+    assert url_spans(text) == [(0, 8)]
+
+
+def test_clip_never_cuts_inside_a_url():
+    """A reason clipped where a URL stands ends before the URL, not with half of it."""
+    text = "moved to https://example.org/" + "a" * 50 + " today"
+    assert clip(text, 40) == "moved to…"
+
+
+def test_a_link_is_only_ever_to_a_web_address():
+    """A tampered saved report's javascript: URL is shown as code, never as a link."""
+    assert markdown_link("javascript:alert(1)") == "`javascript:alert(1)`"

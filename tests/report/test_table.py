@@ -7,9 +7,10 @@ import re
 
 import pytest
 
-from linkwatch.models import Flag
+from linkwatch.models import Flag, Status
 from linkwatch.report import OutputFormat, render, use_color
 from linkwatch.report.table import render as render_table
+from samples import make_link, make_outcome, sample_report
 
 ANSI = re.compile(r"\x1b\[")
 
@@ -166,3 +167,10 @@ def test_offline_run_is_one_line_not_a_table_of_unjudged_links(report):
         "8 links not checked · 2.3 s · network unavailable",
     ]
     assert text.rstrip().splitlines()[-1].endswith("network unavailable")
+
+
+def test_short_names_do_not_fold_the_column_heading():
+    """Names of three letters still leave room for the word 'link' in the header."""
+    nhs = make_outcome(make_link(0, "NHS", "https://www.nhs.uk/x"), Status.BROKEN)
+    text = render(sample_report(outcomes=(nhs,)), OutputFormat.TABLE, width=80)
+    assert text.splitlines()[1:3] == ["status     link where", "broken     NHS  links.yaml:4"]

@@ -170,7 +170,7 @@ def skip_message(source: str, skipped: Skipped) -> str | None:
     """
     where = f"{clean(source)}:{skipped.found.line}"
     # The URL comes from the document: a hostile one must not drive the user's terminal.
-    url = clean(urls.redact(skipped.found.url))
+    url = clean(urls.redact(skipped.found.url, whole=True))
     match skipped.reason:
         case importer.Skip.IN_PAGE:
             return None

@@ -50,7 +50,7 @@ async def fetch(prober: Prober, url: str, timeout: float = TIMEOUT) -> Page:  # 
     """Fetch ``url`` (raises UsageError for a bad URL, ConfigError when it cannot be read)."""
     problem = config.check_url(url)
     if problem is not None:
-        raise UsageError(f"{urls.redact(url)} {problem}")
+        raise UsageError(f"{urls.redact(url, whole=True)} {problem}")
     seen = await prober.probe(url, Policy(timeout=timeout))
 
     def fail(message: str) -> ConfigError:

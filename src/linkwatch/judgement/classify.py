@@ -84,7 +84,6 @@ CHALLENGE_PHRASES: tuple[str, ...] = (
     "verify you are human",
     "captcha",
 )
-_TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -461,7 +460,7 @@ _BOT_WALLS: tuple[tuple[str, tuple[tuple[str, str], ...], tuple[str, ...]], ...]
     (
         "Akamai",
         (),
-        ("errors.edgesuite.net", "you don't have permission to access"),
+        ("errors.edgesuite.net",),
     ),
     (
         "Imperva",
@@ -491,17 +490,29 @@ _BOT_WALLS: tuple[tuple[str, tuple[tuple[str, str], ...], tuple[str, ...]], ...]
 )
 
 
+# Headers sent only on a challenge or block answer. Others (x-iinfo, x-sucuri-id, x-cdn,
+# x-datadome) mark every answer of a protected site, its real 404s and 503s included.
+_CHALLENGE_ONLY_HEADERS = frozenset({"cf-mitigated", "x-amzn-waf-action", "x-sucuri-block"})
+
+
 def bot_wall(obs: Observation, text: str | None) -> BotWall | None:
-    """The bot protection that answered instead of the page, from its headers and page."""
+    """The bot protection that answered instead of the page, from its headers and page.
+
+    A header sent only on challenges is enough; a header every answer of the site carries
+    counts only with a challenge page's words, so an outage (a 503) of a site behind that
+    service stays an error instead of hiding as "blocked".
+    """
     for provider, headers, phrases in _BOT_WALLS:
+        marked = False
         for name, value in headers:
             seen = obs.header(name)
             if seen is not None and value in seen.lower():
-                # cf-mitigated and the WAF action headers are only ever sent on a challenge;
-                # x-iinfo, x-sucuri-id mark every answer of such a site, so the status decides.
-                certain = name in {"cf-mitigated", "x-amzn-waf-action", "x-sucuri-block"}
-                return BotWall(provider, certain=certain)
+                if name in _CHALLENGE_ONLY_HEADERS:
+                    return BotWall(provider, certain=True)
+                marked = True
         if text is not None and any(p in text for p in phrases):
+            return BotWall(provider, certain=False)
+        if marked and text is not None and any(p in text for p in CHALLENGE_PHRASES):
             return BotWall(provider, certain=False)
     return None
 
@@ -544,11 +555,14 @@ def _flags(
     if _downgraded(obs):
         flags.append(Flag.HTTPS_DOWNGRADE)
     expected = link.policy.expect_text
-    if expected is not None and text is not None and _normalise(expected) not in text:
+    accepted = _accepted_answer(obs, link)
+    # Only a page can lack its text: a refusal, a bot wall or an error page is judged by
+    # its status, and must not fail the run twice (nor bypass --fail-after through a flag).
+    if accepted and expected is not None and text is not None and _normalise(expected) not in text:
         flags.append(Flag.EXPECT_TEXT_MISSING)
     if is_parked(final, text, obs.header("x-adblock-key")):
         flags.append(Flag.PARKED_DOMAIN)
-    elif _accepted_answer(obs, link):
+    elif accepted:
         # A parked page says more than either of these; an answer that is not a page (a
         # refusal, an error) is judged by its status instead.
         if final is not None and moved_to_home(obs.url, final, obs.hops):
@@ -676,17 +690,37 @@ _LANGUAGES = frozenset(
     }
 )
 _LANGUAGE = re.compile(r"^([a-z]{2})(?:[-_][a-z]{2,4})?$")
-# Words of the path or query of a generic search or "not found" page.
-_NOT_FOUND_WORDS = re.compile(
-    r"(?:^|[/_.=-])(?:404|not-?found|page-?not-?found|pagenotfound|error|errors|search"
-    r"|suche|recherche|busqueda)(?:$|[/_.?=&-])"
+# Whole path segments (any file extension dropped) of a generic search or "not found" page:
+# "/search", "/errors/404.aspx", "/page-not-found/"; "/safe-search/" is an ordinary page.
+_NOT_FOUND_SEGMENTS = frozenset(
+    {
+        "404",
+        "not-found",
+        "notfound",
+        "not_found",
+        "page-not-found",
+        "pagenotfound",
+        "error",
+        "errors",
+        "error-404",
+        "404-error",
+        "search",
+        "site-search",
+        "sitesearch",
+        "suche",
+        "recherche",
+        "busqueda",
+    }
 )
 _SEARCH_KEYS = frozenset({"s", "q", "query", "search", "keyword", "keywords", "term"})
 
 
 def is_home_page(url: str) -> bool:
-    """Whether ``url`` is a site's front page: no path beyond a language and an index file."""
+    """Whether ``url`` is a site's front page: no path beyond a language and an index file,
+    and no query (``/?page_id=12`` and ``/index.php?option=…`` are pages of their own)."""
     parts = urlsplit(url)
+    if parts.query:
+        return False
     segments = [s for s in parts.path.lower().split("/") if s]
     if len(segments) > 2:
         return False
@@ -704,9 +738,12 @@ def is_home_page(url: str) -> bool:
 
 def _is_search_or_not_found(url: str) -> bool:
     parts = urlsplit(url)
-    path = parts.path.lower()
+    segments = [s.split(".", 1)[0] for s in parts.path.lower().split("/") if s]
+    if any(s in _NOT_FOUND_SEGMENTS for s in segments):
+        return True
     keys = {pair.split("=", 1)[0].lower() for pair in parts.query.split("&") if pair}
-    return bool(_NOT_FOUND_WORDS.search(path)) or bool(keys & _SEARCH_KEYS and path in {"", "/"})
+    # "/?s=…" is WordPress's search; "/?page_id=12" is a page.
+    return bool(keys) and keys <= _SEARCH_KEYS and not segments
 
 
 def moved_to_home(url: str, final_url: str, hops: tuple[Hop, ...] = ()) -> bool:
@@ -741,15 +778,31 @@ _SOFT_404 = re.compile(
     r"\b(?:page|file|content|article|document|resource)s? (?:was |has been )?(?:not found"
     r"|cannot be found|can't be found|could not be found|couldn't be found|does not exist"
     r"|doesn't exist|no longer exists|is no longer available|has been removed|was removed)"
-    r"|^(?:error )?404\b|\b404 (?:error|not found|page)\b|\b(?:error|page not found)\W+404\b"
-    r"|^not found$|\bno longer available\b"
-    r"|\bwe (?:can't|cannot|couldn't|could not) find (?:that|the|this|what)"
-    r"|\bnothing (?:was )?found\b|^oops!? (?:that|this) page"
+    r"|^(?:error )?404$|\b404\W+(?:error|not found|page not found|file not found)\b"
+    r"|\b(?:error|page not found)\W+404\b|^not found$"
+    r"|^(?:(?:sorry|oops)\W+)*(?:this |the )?(?:page |content |item )?(?:is )?no longer available"
+    r"|^(?:(?:sorry|oops)\W+)*we (?:can't|cannot|couldn't|could not) find"
+    r" (?:that page|the page|this page|what you)"
+    r"|^(?:(?:sorry|oops)\W+)*nothing (?:was )?found$|^oops!? (?:that|this) page"
     r"|\bpage you (?:are|were) looking for (?:cannot|can't|could not|couldn't|doesn't|does"
     r" not|no longer|is no longer|has been|was)"
 )
-_H1 = re.compile(rb"<h1[^>]*>(.*?)</h1", re.IGNORECASE | re.DOTALL)
-_TAGS = re.compile(r"<[^>]*>")
+# Only the start of a page is searched for its title and first heading, and each only up
+# to a bound: a hostile page of unclosed tags must cost linear time, not quadratic.
+_ELEMENT_WINDOW = 4096
+_TITLE_OPEN = re.compile(rb"<title(?:\s[^<>]{0,512})?>", re.IGNORECASE)
+_H1_OPEN = re.compile(rb"<h1(?:\s[^<>]{0,512})?>", re.IGNORECASE)
+_TAGS = re.compile(r"<[^<>]*>")
+
+
+def _element(body: bytes, opener: re.Pattern[bytes], closer: bytes) -> bytes | None:
+    """The raw content of the first such element, if it closes within the window."""
+    found = opener.search(body)
+    if found is None:
+        return None
+    window = body[found.end() : found.end() + _ELEMENT_WINDOW]
+    end = window.lower().find(closer)
+    return window[:end] if end >= 0 else None
 
 
 def is_soft_404(body: bytes | None) -> bool:
@@ -757,9 +810,9 @@ def is_soft_404(body: bytes | None) -> bool:
     if body is None:
         return False
     found = [_title(body) or ""]
-    heading = _H1.search(body)
+    heading = _element(body, _H1_OPEN, b"</h1")
     if heading is not None:
-        found.append(_TAGS.sub(" ", heading.group(1).decode("utf-8", errors="replace")))
+        found.append(_TAGS.sub(" ", heading.decode("utf-8", errors="replace")))
     return any(_SOFT_404.search(_normalise(text)) for text in found if text)
 
 
@@ -796,8 +849,8 @@ def _normalise(text: str) -> str:
 def _title(body: bytes | None) -> str | None:
     if body is None:
         return None
-    match = _TITLE.search(body)
-    if match is None:
+    content = _element(body, _TITLE_OPEN, b"</title")
+    if content is None:
         return None
-    title = " ".join(html.unescape(match.group(1).decode("utf-8", errors="replace")).split())
+    title = " ".join(html.unescape(content.decode("utf-8", errors="replace")).split())
     return title[:200] or None

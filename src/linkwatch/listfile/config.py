@@ -51,7 +51,7 @@ def _show(node: Node) -> str:
     if node.kind != "scalar":
         return node.type_name
     # A URL's credentials are never echoed: messages end up in CI logs.
-    value = urls.redact(node.value)
+    value = urls.redact(node.value, whole=True)
     text = value if len(value) <= 80 else value[:77] + "..."
     return repr(text)
 

@@ -62,6 +62,8 @@ def check_writable(path: Path) -> None:
     folder = path.parent
     if path.is_dir():
         raise WriteError(f"--output {path}: is a folder; give the path of a file")
+    if folder.exists() and not folder.is_dir():
+        raise WriteError(f"--output {path}: {folder} is a file, not a folder (nothing was checked)")
     if not folder.is_dir():
         raise WriteError(
             f"--output {path}: the folder {folder} does not exist; create it first"

@@ -136,16 +136,13 @@ class _Budget:
 def _items(
     outcomes: Sequence[Outcome], config_path: str, budget: _Budget, *, checkbox: bool
 ) -> tuple[list[str], int]:
-    """As many items as fit: in full if all fit so, else each reduced to its essentials."""
+    """As many items as fit: in full if all fit so, else each reduced to its essentials;
+    an item too long for what is left is passed over, so shorter ones after it still fit."""
     for full in (True, False):
         texts = [_item(o, config_path, checkbox=checkbox, full=full) for o in outcomes]
         if sum(len(t) + 1 for t in texts) + 2 <= budget.left or not full:
             break
-    kept: list[str] = []
-    for text in texts:
-        if not budget.take(text):
-            break
-        kept.append(text)
+    kept = [text for text in texts if budget.take(text)]
     return kept, len(outcomes) - len(kept)
 
 
@@ -184,37 +181,44 @@ def render(report: Report, *, fail_on: FailOn = DEFAULT_FAIL_ON) -> str:
             " say nothing about the links. Run the check again."
         )
         return "\n\n".join(parts) + "\n"
-    watched = tuple(
-        o for o in (*split.failing, *split.notable) if o.history and o.history.kind in _WATCHED
-    )
-    failing = [o for o in split.failing if o not in watched]
+    # Whatever fails is a checklist item, history or not (the heading counts it); only links
+    # that do not fail and that the history is watching are collapsed.
+    failing = list(split.failing)
+    watched = tuple(o for o in split.notable if o.history and o.history.kind in _WATCHED)
     notable = [o for o in split.notable if o not in watched]
     if not (failing or notable or watched):
         parts.append("No problems found.")
     budget = _Budget(MAX_CHARS - sum(len(p) + 2 for p in parts) - 400)  # room for the notes
-    left_out = 0
-    # What fails comes first and is kept longest: it is why the run failed.
+    left_out = failing_left_out = 0
+    # What fails comes first and is kept longest: it is why the run failed. While one failing
+    # link is left out, nothing that does not fail takes its room.
     for title, members, checkbox in (
         ("Failing", failing, True),
         ("Worth a look, not failing", notable, False),
     ):
         if not members:
             continue
+        if failing_left_out:
+            left_out += len(members)
+            continue
         section = f"### {title} ({len(members)})"
         budget.take(section)
         kept, dropped = _items(members, report.config_path, budget, checkbox=checkbox)
         left_out += dropped
+        if checkbox:
+            failing_left_out = dropped
         if kept:
             parts.append(section + "\n\n" + "\n".join(kept))
+    if watched and failing_left_out:
+        left_out += len(watched)
+        watched = ()
     if watched:
         lines = [_watched_line(o, report.config_path) for o in watched]
         kept_lines = [line for line in lines if budget.take(line)]
         left_out += len(lines) - len(kept_lines)
         kinds = [k for k in _WATCHED if any(o.history and o.history.kind == k for o in watched)]
         counts = ", ".join(
-            f"{sum(1 for o in watched if o.history and o.history.kind == k)} {k}"
-            + (" (still failing the run)" if k == "recovering" else "")
-            for k in kinds
+            f"{sum(1 for o in watched if o.history and o.history.kind == k)} {k}" for k in kinds
         )
         if kept_lines:
             parts.append(
@@ -223,8 +227,9 @@ def render(report: Report, *, fail_on: FailOn = DEFAULT_FAIL_ON) -> str:
                 + "\n\n</details>"
             )
     if left_out:
+        failing_note = f", {failing_left_out} of them failing" if failing_left_out else ""
         parts.append(
-            f"…and {plural(left_out, 'more link')} not listed here (the body would be too"
-            " long for an issue); the JSON report has every link."
+            f"…and {plural(left_out, 'more link')} not listed here{failing_note} (the body"
+            " would be too long for an issue); the JSON report has every link."
         )
     return "\n\n".join(parts) + "\n"

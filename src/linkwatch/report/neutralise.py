@@ -22,14 +22,17 @@ _LINE_BREAKS: Final = frozenset("\r\n\t\v\f\x85\u2028\u2029")
 ZWSP: Final = "\u200b"
 _MD_PUNCTUATION: Final = frozenset("\\`*_[]<>&|~!#():{}")
 _MENTION = re.compile(r"([@#])(?=[\w-])")
-_AUTOLINK = re.compile(r"(?i)\b(https?|ftp|mailto|www)(?=\\?[:.])")
+# Not \b: GitHub also autolinks after "_" ("x_www.evil.example"), which \b does not see.
+_AUTOLINK = re.compile(r"(?i)(?<![a-z0-9])(https?|ftp|mailto|www)(?=\\?[:.])")
 
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 # In a Markdown link target: what could end it, open HTML, start an escape or an entity
 # (``&GT;`` would be read as ">": another URL).
 _TARGET_SPECIAL: Final = frozenset("()<>\\&")
-# A URL in free text: up to white space, less the punctuation that ends a sentence.
-_URL_IN_TEXT = re.compile(r"(?i)\bhttps?://[^\s<>\"'`]+?(?=[.,;:!?)\]]*(?:\s|$))")
+# A URL in free text: greedy up to white space or a quote (linear time), then the
+# punctuation that ends a sentence is given back (see url_spans).
+_URL_IN_TEXT = re.compile(r"(?i)(?<![a-z0-9])https?://[^\s<>\"'`]+")
+_SENTENCE_END = frozenset(".,;:!?)]")
 
 
 def _visible(char: str) -> str:
@@ -57,8 +60,33 @@ def clean(text: str) -> str:
 
 
 def clip(text: str, limit: int) -> str:
-    """At most ``limit`` characters, marked with an ellipsis when cut (never used on URLs)."""
-    return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
+    """At most ``limit`` characters, marked with an ellipsis when cut; never inside a URL
+    (a URL cut short and copied is another URL), so the cut moves to before it."""
+    if len(text) <= limit:
+        return text
+    cut = max(limit - 1, 0)
+    for start, end in url_spans(text):
+        if start < cut < end:
+            cut = start
+    return text[:cut].rstrip() + "…"
+
+
+def url_spans(text: str) -> list[tuple[int, int]]:
+    """Where the http(s) URLs of a free text start and end, less a sentence's last
+    punctuation; a closing bracket is kept when the URL opened it (``/a_(b)``)."""
+    spans: list[tuple[int, int]] = []
+    for found in _URL_IN_TEXT.finditer(text):
+        start, end = found.span()
+        while end > start and text[end - 1] in _SENTENCE_END:
+            closing = text[end - 1]
+            opening = {")": "(", "]": "["}.get(closing)
+            if opening is not None:
+                url = text[start:end]
+                if url.count(opening) >= url.count(closing):
+                    break
+            end -= 1
+        spans.append((start, end))
+    return spans
 
 
 def _markdown_words(text: str) -> str:
@@ -76,10 +104,10 @@ def markdown_text(text: str) -> str:
     line = clean(text)
     out: list[str] = []
     start = 0
-    for match in _URL_IN_TEXT.finditer(line):
-        out.append(_markdown_words(line[start : match.start()]))
-        out.append(markdown_code(match.group(0)))
-        start = match.end()
+    for url_start, url_end in url_spans(line):
+        out.append(_markdown_words(line[start:url_start]))
+        out.append(markdown_code(line[url_start:url_end]))
+        start = url_end
     out.append(_markdown_words(line[start:]))
     return "".join(out)
 
@@ -93,6 +121,9 @@ def markdown_link(url: str) -> str:
     broken up, so copying it gives the URL back.
     """
     line = clean(url)
+    if not line.lower().startswith(("http://", "https://")):
+        # A tampered saved report could carry javascript: or data: here: never a link.
+        return markdown_code(line)
     target = "".join("%20" if c == " " else f"\\{c}" if c in _TARGET_SPECIAL else c for c in line)
     text = "".join(f"\\{c}" if c in _MD_PUNCTUATION else c for c in line)
     return f"[{text}]({target})"

@@ -14,7 +14,6 @@ is shown as written; ``neutralise.clean`` removes terminal escapes before rich s
 from __future__ import annotations
 
 import io
-import re
 from typing import TYPE_CHECKING, Final
 
 from rich.console import Console
@@ -25,7 +24,7 @@ from rich.text import Text
 
 from linkwatch.judgement.policy import DEFAULT_FAIL_ON, FailOn, describe
 from linkwatch.models import Status
-from linkwatch.report.neutralise import clean, clip
+from linkwatch.report.neutralise import clean, clip, url_spans
 from linkwatch.report.summary import archived_on, location, plural, sections, summary_line
 
 if TYPE_CHECKING:
@@ -35,7 +34,6 @@ DEFAULT_WIDTH: Final = 80
 _TITLE_LIMIT: Final = 120  # page titles come from servers and can be any length
 _STATUS_WIDTH: Final = 10  # "redirected"
 _INDENT: Final = "  "
-_URL: Final = re.compile(r"(?i)\bhttps?://[^\s<>\"'`]+?(?=[.,;:!?)\]]*(?:\s|$))")
 
 _STYLES: Final[dict[Status, str]] = {
     Status.BROKEN: "bold red",
@@ -53,12 +51,16 @@ def _without_urls(text: str, shown: list[str]) -> str:
     A URL inside wrapped text would be broken across lines; on a line of its own it is whole.
     """
 
-    def point(match: re.Match[str]) -> str:
-        if match.group(0) not in shown:
-            shown.append(match.group(0))
-        return "the URL below"
-
-    return _URL.sub(point, text)
+    out: list[str] = []
+    start = 0
+    for url_start, url_end in url_spans(text):
+        url = text[url_start:url_end]
+        if url not in shown:
+            shown.append(url)
+        out += [text[start:url_start], "the URL below"]
+        start = url_end
+    out.append(text[start:])
+    return "".join(out)
 
 
 def _details(outcome: Outcome, shown: list[str]) -> list[Text]:
@@ -106,7 +108,10 @@ def _url_line(prefix: str, url: str, *, link: bool) -> Text:
     line = Text(_INDENT + prefix)
     # Only a URL as written in links.yaml becomes clickable: one a server redirected to
     # (perhaps a hijacker's) is shown, never offered as a link.
-    line.append(shown, style=Style(link=url) if link and shown == url else None)
+    # Only an http(s) URL, exactly as listed, becomes a hyperlink (never javascript: or a
+    # URL with characters clean() had to escape).
+    clickable = link and shown == url and url.lower().startswith(("http://", "https://"))
+    line.append(shown, style=Style(link=url) if clickable else None)
     return line
 
 
@@ -126,7 +131,7 @@ def _section(console: Console, title: Text, outcomes: tuple[Outcome, ...], path:
     where_width = max(len("where"), *(len(location(o, path)) for o in outcomes))
     # As wide as the longest name, within the line: every row table gets the same widths.
     room = max(console.width - _STATUS_WIDTH - where_width - 2, 8)
-    name_width = min(max(len(clean(o.link.name)) for o in outcomes), room)
+    name_width = min(max(len("link"), *(len(clean(o.link.name)) for o in outcomes)), room)
     console.print(_row_table(name_width, where_width, header=True))
     for outcome in outcomes:
         row = _row_table(name_width, where_width, header=False)
