@@ -139,3 +139,19 @@ def test_an_output_path_that_is_a_folder_is_refused_before_the_run(tmp_path, sit
     with pytest.raises(WriteError, match=r": is a folder; give the path of a file$"):
         check(CheckSettings(config=links_file(tmp_path, site.url("/ok")), output=tmp_path))
     assert site.hits["/ok"] == 0
+
+
+def test_a_state_file_that_could_not_be_saved_is_refused_before_the_run(tmp_path, site):
+    """A --state under a file, or naming a folder, is refused before any request."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x", encoding="utf-8")
+    config = links_file(tmp_path, site.url("/ok"))
+    with pytest.raises(WriteError) as under_a_file:
+        check(CheckSettings(config=config, state=blocker / "sub" / "state.json"))
+    assert str(under_a_file.value) == (
+        f"--state {blocker / 'sub' / 'state.json'}: {blocker} is a file, not a folder"
+        " (nothing was checked)"
+    )
+    with pytest.raises(WriteError, match=r": is a folder; give the path of a file$"):
+        check(CheckSettings(config=config, state=tmp_path))
+    assert site.hits["/ok"] == 0

@@ -9,6 +9,7 @@ warning, and the run starts from an empty history.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -239,6 +240,25 @@ def read(path: Path) -> streaks.State:
         raise ConfigError([Problem(shown, None, None, "", message)]) from e
     except StateFileError as e:
         raise ConfigError([Problem(shown, None, None, "", f"unusable state file: {e}")]) from e
+
+
+def check_writable(path: Path) -> None:
+    """Refuse, before a run, a state file that could not be saved after it (``WriteError``).
+
+    The folder may not exist yet (it is created on the first save); the nearest folder that
+    does must be a folder, and writable.
+    """
+    if path.is_dir():
+        raise WriteError(f"--state {path}: is a folder; give the path of a file")
+    existing = path.parent
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise WriteError(
+            f"--state {path}: {existing} is a file, not a folder (nothing was checked)"
+        )
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise WriteError(f"--state {path}: {existing} is not writable (nothing was checked)")
 
 
 def save(path: Path, state: streaks.State) -> None:

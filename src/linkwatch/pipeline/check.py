@@ -119,6 +119,8 @@ def check(settings: CheckSettings | None = None, *, hooks: Hooks | None = None) 
     validate(settings)
     if settings.output is not None:
         deliver.check_writable(settings.output)
+    if settings.state is not None:
+        statefile.check_writable(settings.state)
     cfg = config.load_list(settings.config, settings.cwd)
     if settings.shard is not None:
         cfg = sharding.select(cfg, settings.shard)
