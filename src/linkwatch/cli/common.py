@@ -103,3 +103,36 @@ def show_report(text: str, summary: str, written_to: Path | None) -> None:
         typer.echo(text, nl=False)
     else:
         err(f"{summary} → {written_to}")
+
+
+# History options (see "Remember results across runs" in docs/reference.md).
+StateOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--state",
+        help="Remember results across runs in this JSON file; marks problems new, persisting"
+        " or recovered.",
+        dir_okay=False,
+        show_default=False,
+        metavar="FILE",
+    ),
+]
+FailAfterOption = Annotated[
+    int,
+    typer.Option(
+        "--fail-after",
+        min=1,
+        metavar="N",
+        help="A failing link counts as a problem only after N failing runs in a row (with"
+        " --state).",
+    ),
+]
+RecoverAfterOption = Annotated[
+    int,
+    typer.Option(
+        "--recover-after",
+        min=1,
+        metavar="M",
+        help="A problem counts as recovered only after M passing runs in a row (with --state).",
+    ),
+]
