@@ -275,8 +275,9 @@ def test_the_cli_fails_on_a_changed_domain_and_shows_why(tmp_path, site, registr
     assert result.exit_code == 1, result.output
     out = " ".join(result.output.split())
     assert (
-        "domain: stop-cse.org was registered on 2024-05-01, after this link was reviewed on"
-        " 2019-03-18: the domain may have changed hands. · do: Open the link and check the"
-        " site still belongs to the organisation you vetted."
+        "· do: Open the link and check the site still belongs to the organisation you vetted."
+        " If it does, set `reviewed:` to today's date; if not, remove the link. domain:"
+        " stop-cse.org was registered on 2024-05-01, after this link was reviewed on"
+        " 2019-03-18: the domain may have changed hands."
     ) in out
     assert "flags: domain_changed_hands" in out

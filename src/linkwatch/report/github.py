@@ -43,7 +43,7 @@ def annotation(outcome: Outcome, config_path: str, fail_on: FailOn) -> str:
         message += f". {outcome.action}"
     for finding in outcome.notes:
         message += f" {finding.topic.capitalize()}: {finding.text}"
-        if finding.action:
+        if finding.action and finding.action != outcome.action:  # said once is enough
             message += f" {finding.action}"
     if outcome.archive_url:
         message += f" Archived copy{archived_on(outcome)}: {outcome.archive_url}"

@@ -91,7 +91,7 @@ def _item(outcome: Outcome, config_path: str, *, checkbox: bool, full: bool) -> 
         # The domain watch's and the review reminder's own reason and action: kept even in
         # a reduced item, since a lapsed domain is the reason the link fails.
         said = f"  - {finding.topic.capitalize()}: {markdown_text(finding.text)}"
-        if finding.action:
+        if finding.action and finding.action != outcome.action:  # said once is enough
             said += f" To do: {markdown_text(finding.action)}"
         lines.append(said)
     if not full:

@@ -72,7 +72,7 @@ def _details(outcome: Outcome, shown: list[str]) -> list[Text]:
         # The domain watch's and the review reminder's own reason and action.
         said = Text(f"{finding.topic}: ", style="bold")
         said.append(_without_urls(clean(finding.text), shown))
-        if finding.action:
+        if finding.action and finding.action != outcome.action:  # said once is enough
             said.append(" · do: ", style="bold")
             said.append(_without_urls(clean(finding.action), shown), style="italic")
         lines.append(said)
