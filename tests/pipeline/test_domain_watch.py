@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 from conftest import DATA
 from linkwatch.cli.app import app
 from linkwatch.models import DomainState, Flag, Status
-from linkwatch.network import client as network_client
 from linkwatch.network.client import mapping_resolver, system_resolver
 from linkwatch.network.rdap import RdapSettings
+from linkwatch.pipeline import check as pipeline_check
 from linkwatch.pipeline.check import CheckSettings, check
 from linkwatch.report import OutputFormat
 from loopback import Server, closed_port, respond
@@ -266,7 +266,7 @@ def test_the_cli_fails_on_a_changed_domain_and_shows_why(tmp_path, site, registr
     entries = [("www.stop-cse.org", "    reviewed: 2019-03-18\n")]
     path = write_list(tmp_path, site, entries)
     hosts = mapping_resolver(dict.fromkeys(HOSTS, "127.0.0.1"), fallback=system_resolver)
-    monkeypatch.setattr(network_client, "system_resolver", hosts)
+    monkeypatch.setattr(pipeline_check, "system_resolver", hosts)
     result = CliRunner().invoke(
         app,
         ["check", "--config", str(path), "--allow-private"],
