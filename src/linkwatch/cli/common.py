@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from linkwatch.errors import ConfigError, LinkwatchError
+from linkwatch.errors import ConfigError, LinkwatchError, UsageError
 from linkwatch.judgement import policy
 from linkwatch.report import OutputFormat
+
+if TYPE_CHECKING:
+    from datetime import date
 
 ConfigOption = Annotated[
     Path | None,
@@ -78,6 +81,18 @@ def print_error(error: LinkwatchError) -> None:
         err(f"{count} problem{'s' if count != 1 else ''} found")
     else:
         err(f"error: {error}")
+
+
+def parse_day(text: str, option: str) -> date:
+    """``2019-03-18``, or ``today`` (UTC), for an option that takes a date."""
+    from datetime import UTC, date, datetime  # noqa: PLC0415
+
+    if text.strip().lower() == "today":
+        return datetime.now(UTC).date()
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError as e:
+        raise UsageError(f"{option}: {text!r} is not a date; write it as 2019-03-18") from e
 
 
 def stdout_is_terminal() -> bool:
