@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from datetime import UTC, datetime
 
@@ -9,7 +10,7 @@ import httpx
 import pytest
 import respx
 
-from conftest import DATA
+from conftest import DATA, REPO
 from linkwatch.models import DomainState
 from linkwatch.network import rdap
 from linkwatch.network.client import ClientOptions, NameLookupError, build_client, mapping_resolver
@@ -233,3 +234,19 @@ async def test_a_redirect_to_another_rdap_server_is_followed():
     )
     found, _ = await lookup("example.com")
     assert found.state is DomainState.REGISTERED
+
+
+def test_the_shipped_file_passes_the_refresh_scripts_check():
+    """The shipped copy has IANA's shape, as the refresh script checks it (run offline here)."""
+    path = REPO / "scripts" / "refresh_rdap_bootstrap.py"
+    spec = importlib.util.spec_from_file_location("refresh_rdap_bootstrap", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    shipped = json.loads((REPO / "src" / "linkwatch" / "data" / "rdap-dns.json").read_text("utf-8"))
+    assert script.check(shipped) == []
+    assert script.check({"services": [[["com"], ["http://plain.example/"]]]}) == [
+        "services[0] (com): no https URL",
+        "net: missing",
+        "org: missing",
+        "uk: missing",
+    ]
