@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Final
 
 from linkwatch.judgement.sites import registered_name
@@ -33,6 +34,7 @@ LAPSED_STATUSES: Final = frozenset({"redemption period", "pending delete", "pend
 TOPIC: Final = "domain"
 
 
+@lru_cache(maxsize=1 << 16)  # a list names each host many times; each is asked twice a run
 def watched_domain(host: str) -> str | None:
     """The domain a registry holds for ``host``, or None when there is none of its own.
 

@@ -248,6 +248,7 @@ async def _run(
         # Room for every connection of a full run to wait for its host's next link.
         max_idle=max(settings.concurrency or cfg.defaults.concurrency, 1) * 2,
     )
+    watched = domain_watch.by_link(cfg) if settings.domains else {}
     async with build_client(client_options) as client:
         prober = Prober(client, ProbeSettings(inspect_pages=not settings.head_only))
         watching = progress(len(cfg.links)) if progress is not None else nullcontext(None)
@@ -256,7 +257,7 @@ async def _run(
             asyncio.ensure_future(
                 domain_watch.look_up(
                     client,
-                    domain_watch.watched(cfg),
+                    list(dict.fromkeys(watched.values())),
                     state.domains if state is not None else {},
                     now=settings.now,
                     resolver=resolver,
@@ -277,7 +278,9 @@ async def _run(
                 lookups.cancel()
         if report.network_unavailable:
             records = None  # an offline machine learns nothing: keep the cache as it was
-        report = domain_watch.annotate(report, cfg, records, state=state, now=settings.now())
+        report = domain_watch.annotate(
+            report, cfg, records, state=state, now=settings.now(), domains=watched
+        )
         if settings.archive is None:
             return report, records
         from linkwatch.pipeline import archive  # noqa: PLC0415 - only --suggest-archive uses it

@@ -33,16 +33,21 @@ PER_SERVER: Final = 2  # lookups at once to one registry: RDAP servers rate-limi
 DEFAULT_CACHE_DAYS: Final = 7
 
 
+def by_link(cfg: Config) -> dict[int, str]:
+    """Each link's registrable domain by the link's index (skipped links and links without
+    a domain of their own left out)."""
+    found: dict[int, str] = {}
+    for link in cfg.links:
+        if link.policy.skip is None:
+            domain = judge.watched_domain(urlsplit(link.url).hostname or "")
+            if domain is not None:
+                found[link.index] = domain
+    return found
+
+
 def watched(cfg: Config) -> list[str]:
     """The registrable domains of the list's links (skipped links left out), each once."""
-    found: dict[str, None] = {}
-    for link in cfg.links:
-        if link.policy.skip is not None:
-            continue
-        domain = judge.watched_domain(urlsplit(link.url).hostname or "")
-        if domain is not None:
-            found[domain] = None
-    return list(found)
+    return list(dict.fromkeys(by_link(cfg).values()))
 
 
 async def look_up(
@@ -97,14 +102,22 @@ def annotate(
     *,
     state: State | None,
     now: datetime,
+    domains: Mapping[int, str] | None = None,
 ) -> Report:
     """The report with each link's domain findings and review reminder, and the run's notes.
 
     ``records`` None: the domain watch is off (``--no-domains``); reminders still come.
+    ``domains``: ``by_link(cfg)`` when the caller has it already.
     """
     if report.network_unavailable:
         return report  # nothing was judged; no alarm may come from a machine offline
-    outcomes = tuple(_annotated(o, records, state, now, cfg) for o in report.outcomes)
+    if not records and cfg.defaults.review_every_days is None:
+        return report  # --no-domains (or no domain to watch) and no reminders: nothing to add
+    domains = domains if domains is not None else by_link(cfg)
+    outcomes = tuple(
+        _annotated(o, records=records, domains=domains, state=state, now=now, cfg=cfg)
+        for o in report.outcomes
+    )
     notes = tuple(
         judge.unknown_note(record)
         for record in (records or {}).values()
@@ -116,7 +129,9 @@ def annotate(
 
 def _annotated(
     outcome: Outcome,
+    *,
     records: Mapping[str, DomainRecord] | None,
+    domains: Mapping[int, str],
     state: State | None,
     now: datetime,
     cfg: Config,
@@ -124,13 +139,18 @@ def _annotated(
     link = outcome.link
     if link.policy.skip is not None:
         return outcome
-    when = vetted(link, outcome_id(outcome), state, now)
-    notes: list[Note] = []
-    review = judge.review_note(when, now=now, every_days=cfg.defaults.review_every_days)
-    info = None
-    domain = judge.watched_domain(urlsplit(link.url).hostname or "")
+    every = cfg.defaults.review_every_days
+    domain = domains.get(link.index)
     record = records.get(domain) if records is not None and domain is not None else None
-    if record is not None and record.state is not DomainState.UNKNOWN:
+    known = record is not None and record.state is not DomainState.UNKNOWN
+    if every is None and not known:
+        return outcome  # nothing to say: spare the link's id and dates (a 20,000-link run)
+    # The link's id (a hash of its URL) only when the state file must be asked.
+    asks_state = link.reviewed is None and state is not None
+    when = vetted(link, outcome_id(outcome) if asks_state else "", state, now)
+    notes: list[Note] = []
+    info = None
+    if record is not None and known:
         info = judge.info_of(record)
         notes.extend(
             judge.findings(
@@ -140,6 +160,7 @@ def _annotated(
                 expiring_days=cfg.defaults.domain_expiring_days,
             )
         )
+    review = judge.review_note(when, now=now, every_days=every)
     if review is not None:
         notes.append(review)
     if outcome.status is Status.SKIPPED:
