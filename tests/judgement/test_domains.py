@@ -89,6 +89,7 @@ def test_transfer_and_reregistration_count_as_transfers_the_latest_wins():
     [
         ([], "not a JSON object"),
         ({"objectClassName": "entity"}, "not a domain object ('entity')"),
+        ({"objectClassName": ["domain"]}, "not a domain object (['domain'])"),
         ({"events": {}}, "events is not a list"),
         ({"events": ["x"]}, "an event that is not an object"),
         (

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from conftest import DATA
 from linkwatch.cli.app import app
 from linkwatch.models import DomainState, Flag, Status
+from linkwatch.network import rdap
 from linkwatch.network.client import mapping_resolver, system_resolver
 from linkwatch.network.rdap import RdapSettings
 from linkwatch.pipeline import check as pipeline_check
@@ -281,3 +282,20 @@ def test_the_cli_fails_on_a_changed_domain_and_shows_why(tmp_path, site, registr
         " 2019-03-18: the domain may have changed hands."
     ) in out
     assert "flags: domain_changed_hands" in out
+
+
+def test_a_bug_in_a_lookup_is_a_note_not_a_crash(tmp_path, site, registry, monkeypatch):
+    """Whatever a lookup raises, the run finishes with the link judged and a note."""
+
+    async def broken(*args, **kwargs):
+        raise TypeError("unexpected")
+
+    monkeypatch.setattr(rdap, "lookup", broken)
+    result = check(settings(tmp_path, site, registry, [("www.nspcc.org.uk", "")]))
+    assert result.exit_code == 0
+    assert result.report.domain_notes == (
+        (
+            "nspcc.org.uk: the lookup failed inside linkwatch (TypeError); please report it;"
+            " not judged this run"
+        ),
+    )

@@ -74,8 +74,9 @@ def read_answer(doc: object, domain: str, looked_up: datetime) -> DomainRecord:
     """
     if not isinstance(doc, dict):
         raise MalformedAnswerError("not a JSON object")
-    if doc.get("objectClassName") not in {"domain", None}:
-        raise MalformedAnswerError(f"not a domain object ({doc.get('objectClassName')!r:.40})")
+    kind = doc.get("objectClassName", "domain")
+    if kind != "domain":
+        raise MalformedAnswerError(f"not a domain object ({kind!r:.40})")
     events = doc.get("events", [])
     if not isinstance(events, list):
         raise MalformedAnswerError("events is not a list")

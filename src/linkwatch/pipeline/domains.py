@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Final
 from urllib.parse import urlsplit
 
 from linkwatch.judgement import domains as judge
-from linkwatch.models import DomainState, Status
+from linkwatch.models import DomainRecord, DomainState, Status
 from linkwatch.network import rdap
 from linkwatch.report.summary import outcome_id
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     import httpx
 
     from linkwatch.history.streaks import State
-    from linkwatch.models import Config, DomainRecord, Link, Note, Outcome, Report
+    from linkwatch.models import Config, Link, Note, Outcome, Report
     from linkwatch.network.client import Resolver
 
 PER_SERVER: Final = 2  # lookups at once to one registry: RDAP servers rate-limit quickly
@@ -78,9 +78,16 @@ async def look_up(
     async def one(name: str) -> None:
         gate = gates.setdefault(rdap.server_for(name, settings), asyncio.Semaphore(PER_SERVER))
         async with gate:
-            records[name] = await rdap.lookup(
-                client, name, resolver=resolver, now=now, settings=settings
-            )
+            try:
+                records[name] = await rdap.lookup(
+                    client, name, resolver=resolver, now=now, settings=settings
+                )
+            except Exception as e:  # noqa: BLE001 - the watch must never stop the run
+                # lookup turns every registry behaviour into a record; this is a bug's net.
+                detail = (
+                    f"the lookup failed inside linkwatch ({type(e).__name__}); please report it"
+                )
+                records[name] = DomainRecord(name, DomainState.UNKNOWN, now(), detail=detail)
 
     await asyncio.gather(*(one(name) for name in wanted))
     return {name: records[name] for name in names}  # in the list's order, whatever answered first
