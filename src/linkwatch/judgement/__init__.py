@@ -2,5 +2,6 @@
 
 Owns ``classify`` (statuses, flags, reasons, actions), ``policy`` (which statuses and flags
 fail a run: the exit code), ``sites`` (the registrable domain, from the offline public
-suffix list) and ``domains`` (RDAP answers read, domains judged, review reminders). No I/O, no clock, no httpx; imports only ``urls``, ``models`` and ``errors``.
+suffix list) and ``domains`` (RDAP answers read, domains judged, review reminders). No I/O,
+no clock, no httpx; imports only ``urls``, ``models`` and ``errors``.
 """
