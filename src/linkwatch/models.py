@@ -9,12 +9,14 @@ from typing import TYPE_CHECKING
 from linkwatch._version import __version__
 
 if TYPE_CHECKING:
-    from datetime import datetime
+    from datetime import date, datetime
 
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_CONCURRENCY = 64
 DEFAULT_PER_HOST_CONCURRENCY = 4
 DEFAULT_USER_AGENT = f"linkwatch/{__version__} (link checker for curated lists)"
+# A domain whose registration ends within this many days is flagged (domain_expiring).
+DEFAULT_DOMAIN_EXPIRING_DAYS = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,9 @@ class Defaults:
     concurrency: int = DEFAULT_CONCURRENCY
     per_host_concurrency: int = DEFAULT_PER_HOST_CONCURRENCY
     tracking: TrackingSettings = field(default_factory=TrackingSettings)
+    # Days after its `reviewed:` date a link is due for a person to look at again (None: never).
+    review_every_days: int | None = None
+    domain_expiring_days: int = DEFAULT_DOMAIN_EXPIRING_DAYS
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +99,7 @@ class Link:
     source: str | None = None
     keep_params: tuple[str, ...] = ()  # tracking parameters this link must keep
     policy: Policy = field(default_factory=Policy)
+    reviewed: date | None = None  # when a person last vetted the link (`reviewed:`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +141,15 @@ class Flag(StrEnum):
     SLOW = "slow"
     # The link answered only after a retry (a 5xx, a reset): a site that keeps stumbling.
     FLAKY = "flaky"
+    # The link's registrable domain, as its registry's RDAP server tells it (domain watch):
+    # not registered (or expired) and without DNS, so anyone can buy it;
+    DOMAIN_UNREGISTERED = "domain_unregistered"
+    # registered or transferred after the link was vetted (`reviewed:`, else first seen);
+    DOMAIN_CHANGED_HANDS = "domain_changed_hands"
+    # its registration ends soon.
+    DOMAIN_EXPIRING = "domain_expiring"
+    # The list's review interval has passed since the link's `reviewed:` date.
+    REVIEW_DUE = "review_due"
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +220,56 @@ class Observation:
         return next((v for k, v in self.headers if k == name), None)
 
 
+class DomainState(StrEnum):
+    """What a registry's RDAP server said of a registrable domain."""
+
+    REGISTERED = "registered"  # a record came back
+    NOT_FOUND = "not_found"  # 404: the registry holds no such domain
+    UNKNOWN = "unknown"  # no answer we can use (no RDAP server, an outage, a bad body)
+
+
+@dataclass(frozen=True, slots=True)
+class DomainRecord:
+    """One registrable domain's registration data (RDAP events), as looked up or cached."""
+
+    domain: str  # the registrable domain, e.g. nspcc.org.uk
+    state: DomainState
+    looked_up: datetime
+    registered: datetime | None = None  # RDAP event "registration"
+    expires: datetime | None = None  # "expiration"
+    last_changed: datetime | None = None  # "last changed"
+    transferred: datetime | None = None  # "transfer" (or "reregistration")
+    statuses: tuple[str, ...] = ()  # RDAP status values, e.g. "redemption period"
+    # NOT_FOUND only: whether the name still has DNS (a 404 with DNS is not called unregistered).
+    dns: bool | None = None
+    detail: str = ""  # UNKNOWN: why (a line for the report's notes)
+
+
+@dataclass(frozen=True, slots=True)
+class DomainInfo:
+    """The registration data of a link's registrable domain, as the report shows it."""
+
+    domain: str
+    state: DomainState
+    registered: datetime | None = None
+    expires: datetime | None = None
+    transferred: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A finding beside the page's own verdict: the domain watch's, or a review reminder.
+
+    Each flag the domain watch or the review reminder sets comes with the note that says why
+    (``text``) and what to do (``action``); notes without a flag only inform.
+    """
+
+    topic: str  # "domain" or "review"
+    text: str  # one line a maintainer understands
+    action: str = ""  # what to do; "" when nothing
+    flag: Flag | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class HistoryNote:
     """What the run history (``check --state``) says of a link."""
@@ -238,6 +303,8 @@ class Outcome:
     # The Internet Archive's closest snapshot of a broken link (check --suggest-archive).
     archive_url: str | None = None
     archive_timestamp: datetime | None = None
+    domain: DomainInfo | None = None  # the link's domain's registration data (domain watch)
+    notes: tuple[Note, ...] = ()  # the domain watch's and the review reminder's findings
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +319,8 @@ class Report:
     network_unavailable: bool = False
     # (K, N) when the run checked shard K of N (``check --shard K/N``); None for a whole list.
     shard: tuple[int, int] | None = None
+    # Lines about the domain watch itself (a registry without RDAP, an outage): never a failure.
+    domain_notes: tuple[str, ...] = ()
 
     @property
     def duration_s(self) -> float:

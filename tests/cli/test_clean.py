@@ -16,7 +16,7 @@ from linkwatch.cli.app import app
 
 ROOT = Path(__file__).parents[2]
 BUNDLED = ROOT / "links.yaml"
-PACE_LINE = 24
+PACE_LINE = 28
 PACE = "https://paceuk.info/?gclid=EAIaIQobChMI2Z6I5vLg4AIVAojVCh0NPQwjEAAYASAAEgIY3vD_BwE"
 DIRTY = "version: 1\nlinks:\n  - name: A\n    url: https://e.org/?utm_source=x&id=1\n"
 CLEAN = "version: 1\nlinks:\n  - name: A\n    url: https://e.org/?id=1\n"

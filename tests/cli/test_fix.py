@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -285,3 +286,19 @@ def test_shard_reports_are_merged(files, tmp_path):
     assert result.exit_code == 0, result.output
     assert target.read_bytes() == AFTER
     assert "4 URLs to review by hand" in result.stderr
+
+
+def test_write_reviewed_also_dates_the_adopted_link(files):
+    """--write --reviewed 2026-12-06: the golden bytes plus one reviewed: line, nothing else."""
+    target, report = files
+    result = run_cli(
+        "fix", "--from", str(report), "--write", "--reviewed", "2026-12-06", str(target)
+    )
+    assert result.exit_code == 0, result.output
+    expected = AFTER.replace(
+        b"#phone   # trailing comment\n",
+        b"#phone   # trailing comment\n    reviewed: 2026-12-06\n",
+        1,
+    )
+    assert target.read_bytes() == expected
+    assert config.load(target).links[0].reviewed == date(2026, 12, 6)

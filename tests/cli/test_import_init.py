@@ -376,3 +376,31 @@ def test_import_messages_show_hostile_urls_escaped_and_refuse_bidi_overrides(tmp
     assert f"{page}:4: skipped https://d.example/\\x9b1m" in result.stderr
     assert "already in" in result.stderr
     assert "3 invalid, skipped" in result.stderr
+
+
+def test_import_reviewed_writes_the_vetting_date_in_each_entry(tmp_path):
+    """--reviewed 2019-03-18: each new entry says when a person vetted it; the list loads it."""
+    target = tmp_path / "links.yaml"
+    result = run_cli(
+        "import", str(SEED), "--into", str(target), "--write", "--reviewed", "2019-03-18"
+    )
+    assert result.exit_code == 0, result.output
+    text = target.read_text("utf-8")
+    assert text.count("    reviewed: 2019-03-18\n") == 5
+    assert (
+        "    source: Cleveland Police and PCC Support Child Sexual Exploitation Awareness Day 2019"
+        in text
+    )
+    cfg = config.load(target)
+    assert {link.reviewed.isoformat() for link in cfg.links if link.reviewed} == {"2019-03-18"}
+
+
+def test_import_reviewed_refuses_what_is_not_a_date(tmp_path):
+    """A review date that is not a day is a usage error (exit 2) before anything is written."""
+    target = tmp_path / "links.yaml"
+    result = run_cli(
+        "import", str(SEED), "--into", str(target), "--write", "--reviewed", "18/03/2019"
+    )
+    assert result.exit_code == 2
+    assert "--reviewed: '18/03/2019' is not a date; write it as 2019-03-18" in result.output
+    assert not target.exists()

@@ -18,7 +18,7 @@ from linkwatch.history import statefile
 from linkwatch.history import streaks as history
 from linkwatch.history.streaks import MarkKind, State
 from linkwatch.listfile import fileio
-from linkwatch.models import Status
+from linkwatch.models import DomainRecord, DomainState, Status
 
 A = link("Alpha", index=0)
 B = link("Beta", index=1)
@@ -41,10 +41,12 @@ def test_file_is_versioned_sorted_json(tmp_path):
     path = tmp_path / "state.json"
     statefile.save(path, sample_state())
     doc = json.loads(path.read_text("utf-8"))
-    assert doc["schema"] == "linkwatch.state/1"
+    assert doc["schema"] == "linkwatch.state/2"
     assert list(doc["links"]) == sorted(doc["links"])
     entry = doc["links"][lid(A)]
     assert entry["first_failed"] == "2026-11-20T02:00:00Z"
+    assert entry["first_seen"] == "2026-11-20T02:00:00Z"
+    assert doc["domains"] == {}
     assert entry["consecutive_failures"] == 2
     assert entry["problem"] is True
 
@@ -104,11 +106,11 @@ def test_bad_file_is_moved_aside_with_a_warning(tmp_path, content):
 def test_future_version_is_moved_aside_as_newer(tmp_path):
     """A file from a newer linkwatch is kept as .newer-…, not called corrupt."""
     path = tmp_path / "state.json"
-    path.write_bytes(b'{"schema": "linkwatch.state/2", "links": {"x": {"new": "shape"}}}')
+    path.write_bytes(b'{"schema": "linkwatch.state/3", "links": {"x": {"new": "shape"}}}')
     loaded = statefile.load(path, NOW)
     assert loaded.moved_to is not None
     assert loaded.moved_to.name == "state.json.newer-20261127T020000Z"
-    assert "newer linkwatch (version 2" in (loaded.warning or "")
+    assert "newer linkwatch (version 3" in (loaded.warning or "")
 
 
 def test_two_bad_files_in_one_second_both_survive(tmp_path):
@@ -266,6 +268,7 @@ link_states = st.builds(
     first_failed=st.none() | times,
     last_ok=st.none() | times,
     problem=st.booleans(),
+    first_seen=times,  # always written since version 2
 )
 
 
@@ -314,3 +317,63 @@ def test_prepare_uses_the_state_read_before_the_run(tmp_path):
     loaded = statefile.Loaded(sample_state())
     remembered = statefile.prepare(run({A: Status.BROKEN}, NOW), path, now=NOW, loaded=loaded)
     assert remembered.state.links[lid(A)].consecutive_failures == 3
+
+
+# ------------------------------------------------------------------ version 2: the domain watch
+
+VERSION_1 = b"""{
+  "schema": "linkwatch.state/1",
+  "links": {
+    "abc": {
+      "name": "Alpha", "url": "https://a.example.org/", "last_status": "ok",
+      "last_reason": "200 OK", "last_checked": "2026-11-27T02:00:00Z",
+      "consecutive_failures": 0, "consecutive_successes": 3, "first_failed": null,
+      "last_ok": "2026-11-25T02:00:00Z", "problem": false
+    }
+  }
+}
+"""
+
+
+def test_a_version_1_file_is_read_with_its_earliest_date_as_first_seen():
+    """A file from before the domain watch loads; a link's first sighting is its earliest date."""
+    state = statefile.loads(VERSION_1)
+    assert state.links["abc"].first_seen == datetime(2026, 11, 25, 2, tzinfo=UTC)
+    assert state.domains == {}
+
+
+def test_domain_records_round_trip_and_unknown_ones_are_not_kept():
+    """The RDAP cache is saved by domain; a lookup that learned nothing is asked again next run."""
+    registered = DomainRecord(
+        "nspcc.org.uk",
+        DomainState.REGISTERED,
+        night(1),
+        registered=datetime(1999, 2, 1, tzinfo=UTC),
+        expires=datetime(2027, 2, 1, tzinfo=UTC),
+        statuses=("active",),
+    )
+    gone = DomainRecord("stop-cse.org", DomainState.NOT_FOUND, night(1), dns=False)
+    unknown = DomainRecord("x.de", DomainState.UNKNOWN, night(1), detail="no RDAP server")
+    state = State(domains={r.domain: r for r in (registered, gone, unknown)})
+    doc = json.loads(statefile.dumps(state))
+    assert doc["domains"]["stop-cse.org"] == {
+        "state": "not_found",
+        "looked_up": "2026-11-21T02:00:00Z",
+        "registered": None,
+        "expires": None,
+        "last_changed": None,
+        "transferred": None,
+        "statuses": [],
+        "dns": False,
+    }
+    assert statefile.loads(statefile.dumps(state)).domains == {
+        "nspcc.org.uk": registered,
+        "stop-cse.org": gone,
+    }
+
+
+def test_a_bad_domain_entry_makes_the_file_unusable():
+    """A domain record of the wrong shape is reported like any other damage."""
+    data = b'{"schema": "linkwatch.state/2", "links": {}, "domains": {"a.org": {"state": "sold"}}}'
+    with pytest.raises(statefile.StateFileError, match=r"domains\['a.org'\].state: unknown state"):
+        statefile.loads(data)

@@ -73,7 +73,8 @@ def test_exit_3_when_the_network_was_unavailable(report):
 
 def test_the_default_policy_fails_what_would_hurt_a_reader():
     """Broken, error, parked, an unallowed cross-site redirect, missing text, a page moved to
-    the home page and a soft 404 fail by default; nothing else does."""
+    the home page, a soft 404, a lapsed domain and one that changed hands fail by default;
+    nothing else does."""
     assert {
         Status.BROKEN,
         Status.ERROR,
@@ -82,6 +83,8 @@ def test_the_default_policy_fails_what_would_hurt_a_reader():
         Flag.EXPECT_TEXT_MISSING,
         Flag.MOVED_TO_HOME,
         Flag.SOFT_404,
+        Flag.DOMAIN_UNREGISTERED,
+        Flag.DOMAIN_CHANGED_HANDS,
     } == DEFAULT_FAIL_ON
     assert parse_fail_on(DEFAULT_FAIL_ON_TEXT) == DEFAULT_FAIL_ON
 

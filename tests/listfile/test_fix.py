@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 
 import pytest
 
@@ -147,3 +148,62 @@ def test_a_doctored_report_cannot_move_a_link_to_another_site():
         final_url="https://evil.example.net/b",
     )
     assert fixing._judge(lying_start, link, cfg).kind is fixing.Kind.REVIEW
+
+
+# ------------------------------------------------------------------ fix --reviewed
+
+
+def reviewed_plan(text: str, hops, day=date(2026, 12, 6)) -> fix.FixPlan:
+    link = config.loads(text).links[0]
+    report = Report("0", "links.yaml", STARTED, STARTED, (outcome(link, hops),))
+    return fix.plan(text, report, reviewed=day)
+
+
+MOVE = [("https://www.nspcc.org.uk/a", 301), ("https://www.nspcc.org.uk/b", 200)]
+
+
+def test_an_adopted_link_gets_a_reviewed_line_after_its_url():
+    """A reviewed: line is inserted under the url, at the keys' indentation, comments kept."""
+    text = (
+        "version: 1\nlinks:\n  - name: A\n    url: https://www.nspcc.org.uk/a  # moved?\n"
+        "    source: leaflet\n"
+    )
+    found = reviewed_plan(text, MOVE)
+    assert found.updated.decode() == (
+        "version: 1\nlinks:\n  - name: A\n    url: https://www.nspcc.org.uk/b  # moved?\n"
+        "    reviewed: 2026-12-06\n    source: leaflet\n"
+    )
+    assert found.unreviewed == ()
+
+
+def test_an_existing_reviewed_date_is_replaced_in_its_style():
+    """A quoted reviewed: stays quoted; CRLF line endings are kept."""
+    text = (
+        "version: 1\r\nlinks:\r\n- url: https://www.nspcc.org.uk/a\r\n  reviewed: '2019-03-18'\r\n"
+        "  name: A\r\n"
+    )
+    found = reviewed_plan(text, MOVE)
+    assert found.updated.decode() == (
+        "version: 1\r\nlinks:\r\n- url: https://www.nspcc.org.uk/b\r\n  reviewed: '2026-12-06'\r\n"
+        "  name: A\r\n"
+    )
+
+
+def test_a_flow_entry_is_moved_but_its_review_date_is_left_to_a_person():
+    """{name: A, url: ...} gets its new URL; reviewed: is named in the summary as not set."""
+    text = "version: 1\nlinks:\n  - {name: A, url: https://www.nspcc.org.uk/a}\n"
+    found = reviewed_plan(text, MOVE)
+    assert b"url: https://www.nspcc.org.uk/b}" in found.updated
+    assert b"reviewed" not in found.updated
+    assert fix.summary(found, wrote=True) == (
+        "links.yaml: adopted 1 URL; reviewed: not set on line 3 (the entry is not a block"
+        " mapping; add it by hand)"
+    )
+
+
+def test_without_reviewed_nothing_but_the_url_changes():
+    """No --reviewed: the file gets no date (the old behaviour, byte for byte)."""
+    text = "version: 1\nlinks:\n  - name: A\n    url: https://www.nspcc.org.uk/a\n"
+    link = config.loads(text).links[0]
+    report = Report("0", "links.yaml", STARTED, STARTED, (outcome(link, MOVE),))
+    assert fix.plan(text, report).updated == text.replace("/a\n", "/b\n").encode()

@@ -5,16 +5,18 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from linkwatch.cli.common import (
     ConfigOption,
+    FailAfterOption,
     FailOnOption,
     FormatOption,
     OutputOption,
+    RecoverAfterOption,
+    StateOption,
     VerboseOption,
     err,
     output_path,
@@ -36,38 +38,6 @@ EPILOG = (
     "\n\n  linkwatch check --format json --output report.json"
     "\n\n  linkwatch check --shard 2/4 --format json --output shard-2.json"
 )
-
-# History options (see "Remember results across runs" in docs/reference.md).
-StateOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--state",
-        help="Remember results across runs in this JSON file; marks problems new, persisting"
-        " or recovered.",
-        dir_okay=False,
-        show_default=False,
-        metavar="FILE",
-    ),
-]
-FailAfterOption = Annotated[
-    int,
-    typer.Option(
-        "--fail-after",
-        min=1,
-        metavar="N",
-        help="A failing link counts as a problem only after N failing runs in a row (with"
-        " --state).",
-    ),
-]
-RecoverAfterOption = Annotated[
-    int,
-    typer.Option(
-        "--recover-after",
-        min=1,
-        metavar="M",
-        help="A problem counts as recovered only after M passing runs in a row (with --state).",
-    ),
-]
 
 
 def check(  # noqa: PLR0917 - typer passes every option by name
@@ -140,6 +110,20 @@ def check(  # noqa: PLR0917 - typer passes every option by name
             " (one request per broken link) and show it in the report.",
         ),
     ] = False,
+    no_domains: Annotated[
+        bool,
+        typer.Option(
+            "--no-domains",
+            help="Do not ask the registries (RDAP) about the links' domains: no expiry,"
+            " lapse or change-of-hands checks.",
+        ),
+    ] = False,
+    rdap_url: Annotated[
+        str | None,
+        typer.Option(
+            "--rdap-url", hidden=True, envvar="LINKWATCH_RDAP_URL", help="One RDAP base URL."
+        ),
+    ] = None,
     shard_text: Annotated[
         str | None,
         typer.Option(
@@ -158,6 +142,7 @@ def check(  # noqa: PLR0917 - typer passes every option by name
     """
     # Imported here: asyncio, httpx and the engine are not needed by --version, --help or
     # validate, and a CLI run from pre-commit should start fast.
+    from linkwatch.network.rdap import RdapSettings  # noqa: PLC0415
     from linkwatch.pipeline import check as pipeline  # noqa: PLC0415
     from linkwatch.pipeline import shard  # noqa: PLC0415
 
@@ -181,6 +166,8 @@ def check(  # noqa: PLR0917 - typer passes every option by name
         color=use_color(is_terminal, os.environ),
         width=terminal_width(is_terminal),
         verbose=verbose,
+        domains=not no_domains,
+        rdap=RdapSettings(base_url=rdap_url),
     )
     hooks = pipeline.Hooks(
         # A progress bar only for a person watching (rich's import is not free).

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from linkwatch.errors import ConfigError, LinkwatchError
+from linkwatch.errors import ConfigError, LinkwatchError, UsageError
 from linkwatch.judgement import policy
 from linkwatch.report import OutputFormat
+
+if TYPE_CHECKING:
+    from datetime import date
 
 ConfigOption = Annotated[
     Path | None,
@@ -80,6 +83,18 @@ def print_error(error: LinkwatchError) -> None:
         err(f"error: {error}")
 
 
+def parse_day(text: str, option: str) -> date:
+    """``2019-03-18``, or ``today`` (UTC), for an option that takes a date."""
+    from datetime import UTC, date, datetime  # noqa: PLC0415
+
+    if text.strip().lower() == "today":
+        return datetime.now(UTC).date()
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError as e:
+        raise UsageError(f"{option}: {text!r} is not a date; write it as 2019-03-18") from e
+
+
 def stdout_is_terminal() -> bool:
     """Whether a person reads standard output (colour, width, the progress bar)."""
     return sys.stdout.isatty()
@@ -103,3 +118,36 @@ def show_report(text: str, summary: str, written_to: Path | None) -> None:
         typer.echo(text, nl=False)
     else:
         err(f"{summary} → {written_to}")
+
+
+# History options (see "Remember results across runs" in docs/reference.md).
+StateOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--state",
+        help="Remember results across runs in this JSON file; marks problems new, persisting"
+        " or recovered.",
+        dir_okay=False,
+        show_default=False,
+        metavar="FILE",
+    ),
+]
+FailAfterOption = Annotated[
+    int,
+    typer.Option(
+        "--fail-after",
+        min=1,
+        metavar="N",
+        help="A failing link counts as a problem only after N failing runs in a row (with"
+        " --state).",
+    ),
+]
+RecoverAfterOption = Annotated[
+    int,
+    typer.Option(
+        "--recover-after",
+        min=1,
+        metavar="M",
+        help="A problem counts as recovered only after M passing runs in a row (with --state).",
+    ),
+]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from linkwatch.cli.common import err, print_error
+from linkwatch.cli.common import err, parse_day, print_error
 from linkwatch.cli.lazy import lazy_module
 from linkwatch.errors import LinkwatchError, UsageError
 
@@ -143,6 +143,16 @@ def fix(
         bool,
         typer.Option("--write", help="Apply the diff in place; only the moved URLs change."),
     ] = False,
+    reviewed: Annotated[
+        str | None,
+        typer.Option(
+            "--reviewed",
+            metavar="DATE",
+            help="Also set each adopted link's `reviewed:` to DATE (YYYY-MM-DD, or `today`):"
+            " you vouch for the new address.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Adopt the permanent same-site redirects a saved report proves; print them as a diff.
 
@@ -154,7 +164,9 @@ def fix(
     """
     # The bundled list is refused before any report is read.
     target, shown = config.editable_path(path, Path.cwd())
-    result = fixing.fix_file(target, shown, deliver.read_reports(reports), write_back=write)
+    day = parse_day(reviewed, "--reviewed") if reviewed is not None else None
+    report = deliver.read_reports(reports)
+    result = fixing.fix_file(target, shown, report, write_back=write, reviewed=day)
     typer.echo(fixing.diff(result), nl=False)
     if result.findings:
         err(fixing.format_findings(result))

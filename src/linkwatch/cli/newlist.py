@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from linkwatch.cli.common import err
+from linkwatch.cli.common import err, parse_day
 from linkwatch.cli.lazy import lazy_module
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ IMPORT_EPILOG = (
 INIT_EPILOG = "Examples:\n\n  linkwatch init\n\n  linkwatch init path/to/repository"
 
 
-def import_(
+def import_(  # noqa: PLR0917 - typer passes every option by name
     source: Annotated[
         str,
         typer.Argument(
@@ -63,6 +63,16 @@ def import_(
             help="Let a SOURCE URL be on a loopback, private or link-local address.",
         ),
     ] = False,
+    reviewed: Annotated[
+        str | None,
+        typer.Option(
+            "--reviewed",
+            metavar="DATE",
+            help="Write `reviewed: DATE` (YYYY-MM-DD, or `today`) in each entry: the day a"
+            " person vetted these links (the domain watch and review reminders count from it).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Build entries from a document people already have: a press release, a web page.
 
@@ -81,6 +91,8 @@ def import_(
             err(message)
     if source_text is not None:
         plan = importing.with_source(plan, source_text)
+    if reviewed is not None:
+        plan = importing.with_reviewed(plan, parse_day(reviewed, "--reviewed"))
     if write:
         importing.write(plan)
     elif plan.entries:

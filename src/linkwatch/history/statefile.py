@@ -8,6 +8,7 @@ warning, and the run starts from an empty history.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -18,10 +19,10 @@ from typing import TYPE_CHECKING, Any, Final
 from linkwatch.errors import ConfigError, Problem, WriteError
 from linkwatch.history import streaks
 from linkwatch.listfile.fileio import write_atomic
-from linkwatch.models import Status
+from linkwatch.models import DomainRecord, DomainState, Status
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
     from pathlib import Path
 
     from linkwatch.models import Report
@@ -63,12 +64,32 @@ def dumps(state: streaks.State) -> bytes:
             "first_failed": _time(link.first_failed),
             "last_ok": _time(link.last_ok),
             "problem": link.problem,
+            "first_seen": _time(link.first_seen),
         }
         for key, link in sorted(state.links.items())
     }
-    doc = {"schema": SCHEMA, "links": links}
+    domains = {
+        name: _domain_doc(record)
+        for name, record in sorted(state.domains.items())
+        # Nothing known is not worth keeping: the next run asks again.
+        if record.state is not DomainState.UNKNOWN
+    }
+    doc = {"schema": SCHEMA, "links": links, "domains": domains}
     # ASCII escapes: a lone surrogate read back from an old file still writes (and reads) back.
     return (json.dumps(doc, indent=2, ensure_ascii=True) + "\n").encode("ascii")
+
+
+def _domain_doc(record: DomainRecord) -> dict[str, object]:
+    return {
+        "state": record.state.value,
+        "looked_up": _time(record.looked_up),
+        "registered": _time(record.registered),
+        "expires": _time(record.expires),
+        "last_changed": _time(record.last_changed),
+        "transferred": _time(record.transferred),
+        "statuses": list(record.statuses),
+        "dns": record.dns,
+    }
 
 
 # ---------------------------------------------------------------- decoding
@@ -117,6 +138,13 @@ def _link(key: str, obj: object) -> streaks.LinkState:
         raise StateFileError(f"{where}.problem: expected true or false")
     last_checked = _when(obj, "last_checked", where, optional=False)
     assert last_checked is not None  # noqa: S101 - optional=False never returns None
+    first_failed = _when(obj, "first_failed", where, optional=True)
+    last_ok = _when(obj, "last_ok", where, optional=True)
+    first_seen = _when(obj, "first_seen", where, optional=True)
+    if first_seen is None:
+        # Version 1 did not keep it: the link was seen by its earliest known date at least
+        # (later than the truth, so the domain watch can only miss, never raise, an alarm).
+        first_seen = min(t for t in (last_checked, first_failed, last_ok) if t is not None)
     return streaks.LinkState(
         name=_text(obj, "name", where),
         url=_text(obj, "url", where),
@@ -125,9 +153,39 @@ def _link(key: str, obj: object) -> streaks.LinkState:
         last_checked=last_checked,
         consecutive_failures=_count(obj, "consecutive_failures", where),
         consecutive_successes=_count(obj, "consecutive_successes", where),
-        first_failed=_when(obj, "first_failed", where, optional=True),
-        last_ok=_when(obj, "last_ok", where, optional=True),
+        first_failed=first_failed,
+        last_ok=last_ok,
         problem=problem,
+        first_seen=first_seen,
+    )
+
+
+def _domain(name: str, obj: object) -> DomainRecord:
+    where = f"domains[{name!r}]"
+    if not isinstance(obj, dict):
+        raise StateFileError(f"{where}: expected an object")
+    try:
+        state = DomainState(_text(obj, "state", where))
+    except ValueError as e:
+        raise StateFileError(f"{where}.state: unknown state") from e
+    statuses = obj.get("statuses", [])
+    if not isinstance(statuses, list) or not all(isinstance(s, str) for s in statuses):
+        raise StateFileError(f"{where}.statuses: expected a list of text")
+    dns = obj.get("dns")
+    if dns is not None and not isinstance(dns, bool):
+        raise StateFileError(f"{where}.dns: expected true, false or null")
+    looked_up = _when(obj, "looked_up", where, optional=False)
+    assert looked_up is not None  # noqa: S101 - optional=False never returns None
+    return DomainRecord(
+        domain=name,
+        state=state,
+        looked_up=looked_up,
+        registered=_when(obj, "registered", where, optional=True),
+        expires=_when(obj, "expires", where, optional=True),
+        last_changed=_when(obj, "last_changed", where, optional=True),
+        transferred=_when(obj, "transferred", where, optional=True),
+        statuses=tuple(statuses),
+        dns=dns,
     )
 
 
@@ -159,7 +217,13 @@ def loads(data: bytes) -> streaks.State:
     links = doc.get("links")
     if not isinstance(links, dict):
         raise StateFileError("links: expected an object")
-    return streaks.State(links={key: _link(key, value) for key, value in links.items()})
+    domains = doc.get("domains", {})  # version 1 had no domain cache
+    if not isinstance(domains, dict):
+        raise StateFileError("domains: expected an object")
+    return streaks.State(
+        links={key: _link(key, value) for key, value in links.items()},
+        domains={name: _domain(name, value) for name, value in domains.items()},
+    )
 
 
 # ---------------------------------------------------------------- files
@@ -327,15 +391,19 @@ def prepare(
     recover_after: int = 1,
     failing: Iterable[Status] = streaks.DEFAULT_FAILING,
     loaded: Loaded | None = None,
+    domains: Mapping[str, DomainRecord] | None = None,
 ) -> Remembered:
     """Like ``remember`` but without saving: ``check`` saves only once its report is out.
 
     ``loaded`` is the state ``check`` read before its run (to check last run's failures
     first); without it the file is loaded here. Either way a damaged state file is moved
-    aside (with its warning), so it is never lost.
+    aside (with its warning), so it is never lost. ``domains``: the domain watch's records
+    of this run, replacing the cache (None: the cache is kept as it was).
     """
     thresholds = streaks.Thresholds(fail_after, recover_after, frozenset(failing))
     loaded = loaded or load(path, now)
     after = streaks.update(loaded.state, report, now, thresholds)
+    if domains is not None:
+        after = dataclasses.replace(after, domains=dict(domains))
     warnings = (loaded.warning,) if loaded.warning else ()
     return Remembered(after, streaks.marks(loaded.state, after), warnings)

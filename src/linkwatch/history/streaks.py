@@ -23,9 +23,10 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from datetime import datetime
 
-    from linkwatch.models import Outcome, Report
+    from linkwatch.models import DomainRecord, Outcome, Report
 
-STATE_VERSION = 1
+# 2: links remember when they were first seen; a `domains` section caches RDAP records.
+STATE_VERSION = 2
 DEFAULT_FAILING = frozenset({Status.BROKEN, Status.ERROR})
 # A skipped link was not looked at: it neither extends a failure streak nor ends one.
 NEUTRAL = frozenset({Status.SKIPPED})
@@ -64,6 +65,9 @@ class LinkState:
     first_failed: datetime | None = None  # start of the current failure episode
     last_ok: datetime | None = None
     problem: bool = False  # counted as a problem after the last run (see module docstring)
+    # When linkwatch first saw the link (the vetted date of a link without `reviewed:`);
+    # a file from before version 2 gives its earliest known date instead.
+    first_seen: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +76,8 @@ class State:
 
     links: Mapping[str, LinkState] = field(default_factory=dict)
     version: int = STATE_VERSION
+    # RDAP records by registrable domain (the domain watch's cache), kept between runs.
+    domains: Mapping[str, DomainRecord] = field(default_factory=dict)
 
 
 class MarkKind(StrEnum):
@@ -155,6 +161,7 @@ def _advance(
             last_status=outcome.status,
             last_reason=outcome.reason,
             last_checked=now,
+            first_seen=now,
         )
     base = replace(
         before,
@@ -204,7 +211,7 @@ def update(
         key: _advance(state.links.get(key), outcome, failed, now, thresholds)
         for key, (outcome, failed) in _verdicts(report, thresholds).items()
     }
-    return State(links=links)
+    return State(links=links, domains=state.domains)
 
 
 def mark(before: LinkState | None, after: LinkState) -> Mark | None:

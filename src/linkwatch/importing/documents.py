@@ -24,6 +24,8 @@ from linkwatch.listfile.config import check_url
 from linkwatch.listfile.yamlsrc import Node, parse
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from linkwatch.models import TrackingSettings
 
 
@@ -492,20 +494,32 @@ def scalar(value: str) -> str:
 
 
 def render_entries(
-    entries: list[Candidate], source: str, *, dash: int = 2, blank_lines: bool = True
+    entries: list[Candidate],
+    source: str,
+    *,
+    dash: int = 2,
+    blank_lines: bool = True,
+    reviewed: date | None = None,
 ) -> str:
-    """The YAML block-list items for ``entries``; ``dash`` is the column of each ``-``."""
+    """The YAML block-list items for ``entries``; ``dash`` is the column of each ``-``.
+
+    ``reviewed``: the day a person vetted them, written as each entry's ``reviewed:``.
+    """
     pad = " " * dash
+    vetted = f"{pad}  reviewed: {reviewed.isoformat()}\n" if reviewed is not None else ""
     blocks = [
         f"{pad}- name: {scalar(entry.name)}\n"
         f"{pad}  url: {scalar(entry.url)}\n"
         f"{pad}  source: {scalar(source)}\n"
+        f"{vetted}"
         for entry in entries
     ]
     return ("\n" if blank_lines else "").join(blocks)
 
 
-def append_entries(text: str, path: str, entries: list[Candidate], source: str) -> str:
+def append_entries(
+    text: str, path: str, entries: list[Candidate], source: str, reviewed: date | None = None
+) -> str:
     """``text`` with ``entries`` appended to its ``links`` list, every other byte kept.
 
     Follows the file's indentation, blank lines between entries, and line endings. Raises
@@ -516,7 +530,7 @@ def append_entries(text: str, path: str, entries: list[Candidate], source: str) 
     root = parse(body, path, exact=True)
     if root is None or (root.kind == "scalar" and not root.value):
         prefix = body if not body or body.endswith("\n") else body + "\n"
-        added = prefix + "version: 1\nlinks:\n" + render_entries(entries, source)
+        added = prefix + "version: 1\nlinks:\n" + render_entries(entries, source, reviewed=reviewed)
         return added.replace("\n", newline)
     if root.kind != "mapping":
         raise ConfigError(
@@ -525,7 +539,9 @@ def append_entries(text: str, path: str, entries: list[Candidate], source: str) 
     links = next((v for k, v in root.pairs if k.kind == "scalar" and k.value == "links"), None)
     if links is None:
         prefix = body if body.endswith("\n") else body + "\n"
-        return (prefix + "links:\n" + render_entries(entries, source)).replace("\n", newline)
+        return (prefix + "links:\n" + render_entries(entries, source, reviewed=reviewed)).replace(
+            "\n", newline
+        )
     key_column = next(k.column for k, v in root.pairs if v is links)
     if links.kind == "sequence" and links.items and links.flow:
         raise ConfigError(
@@ -545,7 +561,7 @@ def append_entries(text: str, path: str, entries: list[Candidate], source: str) 
         dash = links.column - 1
         spaced = len(links.items) > 1 and _blank_line_before(body, links.items[1].start)
         at = _line_end(body, _last_end(last))
-        block = render_entries(entries, source, dash=dash, blank_lines=spaced)
+        block = render_entries(entries, source, dash=dash, blank_lines=spaced, reviewed=reviewed)
         glue = "\n" if spaced else ""
         return (body[:at] + "\n" + glue + block.rstrip("\n") + body[at:]).replace("\n", newline)
     # `links:` with nothing, `links: []` or `links: ~`: the list starts after the key's line.
@@ -554,7 +570,7 @@ def append_entries(text: str, path: str, entries: list[Candidate], source: str) 
         start = end = _line_end(body, start)
     before = body[:start].rstrip(" ")
     rest = body[end:]
-    block = render_entries(entries, source, dash=key_column + 1)
+    block = render_entries(entries, source, dash=key_column + 1, reviewed=reviewed)
     if not before.endswith("\n"):
         before += "\n"
     return (before + block.rstrip("\n") + ("" if rest.startswith("\n") else "\n") + rest).replace(

@@ -16,6 +16,8 @@ from linkwatch.listfile.yamlsrc import MAX_FILE_BYTES, Node, parse, read_text
 from linkwatch.report.neutralise import clean
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from linkwatch.importing.documents import Candidate, Skipped
     from linkwatch.importing.webpage import Page
     from linkwatch.models import TrackingSettings
@@ -32,6 +34,7 @@ class ImportPlan:
     already: tuple[str, ...]  # URLs skipped because the list has them, with their line (shown safe)
     skipped: tuple[Skipped, ...]  # links that cannot be entries (in-page, relative, mailto:, ...)
     source: str  # what each entry's `source:` says
+    reviewed: date | None = None  # each entry's `reviewed:` (the person importing vets them)
 
 
 def read_document(path: Path) -> str:
@@ -139,15 +142,22 @@ def with_source(result: ImportPlan, source: str) -> ImportPlan:
     return dataclasses.replace(result, source=source)
 
 
+def with_reviewed(result: ImportPlan, day: date) -> ImportPlan:
+    """The same plan, its entries vetted on ``day`` (``import --reviewed``)."""
+    return dataclasses.replace(result, reviewed=day)
+
+
 def preview(result: ImportPlan) -> str:
     """The YAML list items the import would append."""
-    return importer.render_entries(list(result.entries), result.source)
+    return importer.render_entries(list(result.entries), result.source, reviewed=result.reviewed)
 
 
 def updated_text(result: ImportPlan) -> str:
     """The target's new text: the old bytes untouched, the new entries appended."""
     old = result.original.decode("utf-8") if result.original is not None else ""
-    return importer.append_entries(old, result.target_shown, list(result.entries), result.source)
+    return importer.append_entries(
+        old, result.target_shown, list(result.entries), result.source, result.reviewed
+    )
 
 
 def write(result: ImportPlan) -> None:

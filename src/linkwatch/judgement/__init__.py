@@ -1,6 +1,7 @@
 """Judgement, pure: an observation and a link's policy in, an outcome with reason and action out.
 
 Owns ``classify`` (statuses, flags, reasons, actions), ``policy`` (which statuses and flags
-fail a run: the exit code) and ``sites`` (the registrable domain, from the offline public
-suffix list). No I/O, no clock, no httpx; imports only ``urls``, ``models`` and ``errors``.
+fail a run: the exit code), ``sites`` (the registrable domain, from the offline public
+suffix list) and ``domains`` (RDAP answers read, domains judged, review reminders). No I/O,
+no clock, no httpx; imports only ``urls``, ``models`` and ``errors``.
 """

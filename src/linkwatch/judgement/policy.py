@@ -20,9 +20,11 @@ EXIT_NETWORK: Final = 3
 
 # What would hurt a reader fails a run by default: a dead link, one that cannot be reached,
 # a domain now parked or leading to another site, a page that lost its expected text, and a
-# page that quietly vanished (moved to the home page, or a "not found" page answering 200).
+# page that quietly vanished (moved to the home page, or a "not found" page answering 200),
+# and a domain anyone can buy now or that changed hands since the link was vetted.
 # Temporary and same-site redirects, blocks, slow answers, expiring certificates, https
-# downgrades, tracking parameters and flaky sites stay visible but do not fail the run.
+# downgrades, tracking parameters, flaky sites, domains expiring soon and links due for
+# review stay visible but do not fail the run.
 DEFAULT_FAIL_ON: Final[FailOn] = frozenset(
     {
         Status.BROKEN,
@@ -32,10 +34,13 @@ DEFAULT_FAIL_ON: Final[FailOn] = frozenset(
         Flag.EXPECT_TEXT_MISSING,
         Flag.MOVED_TO_HOME,
         Flag.SOFT_404,
+        Flag.DOMAIN_UNREGISTERED,
+        Flag.DOMAIN_CHANGED_HANDS,
     }
 )
 DEFAULT_FAIL_ON_TEXT: Final = (
-    "broken,error,cross_site_redirect,expect_text_missing,parked_domain,moved_to_home,soft_404"
+    "broken,error,cross_site_redirect,expect_text_missing,parked_domain,moved_to_home,soft_404,"
+    "domain_unregistered,domain_changed_hands"
 )
 NOTHING: Final = "none"
 

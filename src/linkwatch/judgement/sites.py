@@ -39,6 +39,20 @@ def registrable_domain(host: str, *, private_suffixes: bool = False) -> str:
     return found or host
 
 
+def registered_name(host: str, *, private_suffixes: bool = False) -> str | None:
+    """The registrable domain of ``host``, or None for IP addresses, bare names and names
+    under a suffix the list does not know (``localhost``, ``a.internal``)."""
+    host = host.lower().rstrip(".")
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        pass
+    else:
+        return None
+    found: str | None = _suffix_list(private_suffixes=private_suffixes).privatesuffix(host)
+    return found
+
+
 def same_site(url_a: str, url_b: str, *, private_suffixes: bool = False) -> bool:
     """Whether two URLs are on the same registrable domain (the public suffix list decides)."""
     host_a = (urlsplit(url_a).hostname or "").lower()

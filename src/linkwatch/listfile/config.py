@@ -12,6 +12,7 @@ import ipaddress
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -267,6 +268,27 @@ class SkipReason(Kind):
 
     def schema(self) -> dict[str, Any]:
         return {"anyOf": [TEXT.schema(), {"const": False}]}
+
+
+_DATE_RE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class Day(Kind):
+    """A calendar date written ``YYYY-MM-DD`` (``reviewed: 2019-03-18``), quoted or not."""
+
+    def parse(self, node: Node, ctx: _Ctx, where: str) -> date | _Invalid:
+        if node.kind != "scalar" or node.tag not in _TEXTUAL_TAGS:
+            return ctx.error(node, where, f"expected a date, got {node.type_name}")
+        value = node.value.strip()
+        if _DATE_RE.fullmatch(value) is None:
+            return ctx.error(node, where, f"{_show(node)} is not a date; write it as 2019-03-18")
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return ctx.error(node, where, f"{_show(node)} is not a day of the calendar")
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "format": "date", "pattern": f"^{_DATE_RE.pattern}$"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -544,6 +566,15 @@ DEFAULTS: Final = Obj(
             Number(1, 256, integer=True), "Requests at once to any one host (default 4)."
         ),
         "tracking": FieldSpec(TRACKING, TRACKING.description),
+        "review_every_days": FieldSpec(
+            Number(1, 36_500, integer=True),
+            "Days after a link's `reviewed:` date it is due for a person to look at again"
+            " (flag review_due; default: no reminders).",
+        ),
+        "domain_expiring_days": FieldSpec(
+            Number(0, 3650, integer=True),
+            "Flag a link whose domain's registration ends within this many days (default 30).",
+        ),
     },
     description="Settings for every link; a link's own keys override them.",
 )
@@ -577,6 +608,11 @@ LINK: Final = Obj(
         "skip": FieldSpec(SkipReason(), "Do not check this link; the value says why."),
         "keep_params": FieldSpec(
             PARAM_NAMES, "Query parameters to keep on this link even if they look like tracking."
+        ),
+        "reviewed": FieldSpec(
+            Day(),
+            "When a person last vetted the link (YYYY-MM-DD): a domain registered or"
+            " transferred after it is flagged, and review reminders count from it.",
         ),
     },
     description="One curated link.",
@@ -723,6 +759,8 @@ def _defaults(data: dict[str, Any]) -> models.Defaults:
         concurrency=int(data.get("concurrency", base.concurrency)),
         per_host_concurrency=int(data.get("per_host_concurrency", base.per_host_concurrency)),
         tracking=settings,
+        review_every_days=data.get("review_every_days"),
+        domain_expiring_days=int(data.get("domain_expiring_days", base.domain_expiring_days)),
     )
 
 
@@ -770,6 +808,7 @@ def _links(
                 source=data.get("source"),
                 keep_params=data.get("keep_params", ()),
                 policy=policy,
+                reviewed=data.get("reviewed"),
             )
         )
     return links

@@ -30,6 +30,7 @@ from linkwatch.models import Flag, Hop, Status
 from linkwatch.report.neutralise import clean
 
 if TYPE_CHECKING:
+    from datetime import date
     from pathlib import Path
 
     from linkwatch.models import Config, Link, Outcome, Report
@@ -77,14 +78,21 @@ class FixPlan:
     findings: tuple[Finding, ...]
     original: bytes
     updated: bytes  # equals ``original`` when nothing is adopted
+    # Adopted links whose `reviewed:` could not be set (``fix --reviewed``), and why.
+    unreviewed: tuple[rewrite.Skipped, ...] = ()
 
     def of(self, kind: Kind) -> tuple[Finding, ...]:
         """The findings of one kind, in file order."""
         return tuple(f for f in self.findings if f.kind is kind)
 
 
-def plan(text: str, report: Report, path: str = config.CONFIG_NAME) -> FixPlan:
+def plan(
+    text: str, report: Report, path: str = config.CONFIG_NAME, *, reviewed: date | None = None
+) -> FixPlan:
     """Decide what ``report`` proves about the links in ``text``, and rewrite the text.
+
+    ``reviewed``: the day the person running ``fix`` adopts the moves; each adopted link's
+    ``reviewed:`` is set to it (the domain watch then counts from that day).
 
     Raises ConfigError when the text is not a valid links.yaml, and UsageError when the
     report does not describe this file at all (not one link matches by position and URL).
@@ -125,16 +133,24 @@ def plan(text: str, report: Report, path: str = config.CONFIG_NAME) -> FixPlan:
         else f
         for f in findings
     ]
+    new_text = result.text
+    unreviewed: tuple[rewrite.Skipped, ...] = ()
+    if reviewed is not None and result.applied:
+        dated = rewrite.set_reviewed(new_text, result.applied, reviewed, path)
+        new_text, unreviewed = dated.text, dated.skipped
     original = text.encode("utf-8")
-    updated = result.text.encode("utf-8") if result.applied else original
-    return FixPlan(path, tuple(sorted(findings, key=lambda f: f.index)), original, updated)
+    updated = new_text.encode("utf-8") if result.applied else original
+    ordered = tuple(sorted(findings, key=lambda f: f.index))
+    return FixPlan(path, ordered, original, updated, unreviewed)
 
 
-def load_plan(path: Path, report: Report, shown: str | None = None) -> FixPlan:
+def load_plan(
+    path: Path, report: Report, shown: str | None = None, *, reviewed: date | None = None
+) -> FixPlan:
     """Read a links.yaml and plan its fixes from ``report`` (raises ConfigError, UsageError)."""
     name = shown or str(path)
     # A strict UTF-8 decode round-trips exactly, so ``original`` is the file's bytes.
-    return plan(read_text(path, name), report, name)
+    return plan(read_text(path, name), report, name, reviewed=reviewed)
 
 
 def write(fixed: FixPlan, path: Path) -> None:
@@ -143,13 +159,20 @@ def write(fixed: FixPlan, path: Path) -> None:
         fileio.write_atomic(path, fixed.updated, fixed.original, shown=fixed.path)
 
 
-def fix_file(path: Path, shown: str, report: Report, *, write_back: bool = False) -> FixPlan:
+def fix_file(
+    path: Path,
+    shown: str,
+    report: Report,
+    *,
+    write_back: bool = False,
+    reviewed: date | None = None,
+) -> FixPlan:
     """``fix`` on one file (see ``config.editable_path``) from ``report``.
 
     With ``write_back`` the proven moves replace the original atomically. Raises UsageError,
     ConfigError, WriteError.
     """
-    fixed = load_plan(path, report, shown)
+    fixed = load_plan(path, report, shown, reviewed=reviewed)
     if write_back:
         write(fixed, path)
     return fixed
@@ -355,6 +378,10 @@ def summary(fixed: FixPlan, *, wrote: bool) -> str:
     ):
         if count := len(fixed.of(kind)):
             parts.append(f"{_urls(count)} {text}")
+    parts.extend(
+        f"reviewed: not set on line {skipped.line} ({skipped.reason})"
+        for skipped in fixed.unreviewed
+    )
     return "; ".join(parts)
 
 

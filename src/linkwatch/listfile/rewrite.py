@@ -22,6 +22,7 @@ from linkwatch.listfile.yamlsrc import Node, parse
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
+    from datetime import date
 
 
 _LINE_BREAKS = ("\n", "\r", "\x85", "\u2028", "\u2029")  # every break YAML 1.1 knows
@@ -219,3 +220,74 @@ def _reads_back(
         nodes[e.index].tag == "tag:yaml.org,2002:str" for e in edits if e.index in nodes
     )
     return found == expected and edited_are_text
+
+
+def _entries(root: Node | None) -> dict[int, Node]:
+    """Every ``links[i]`` mapping node, by ``i``."""
+    if root is None or root.kind != "mapping":
+        return {}
+    links = next((v for k, v in root.pairs if k.kind == "scalar" and k.value == "links"), None)
+    if links is None or links.kind != "sequence":
+        return {}
+    return {i: entry for i, entry in enumerate(links.items) if entry.kind == "mapping"}
+
+
+def set_reviewed(
+    text: str, indexes: Iterable[int], day: date, path: str = config.CONFIG_NAME
+) -> Rewrite:
+    """Set ``links[i].reviewed`` to ``day`` for each ``i``; pure, nothing is written.
+
+    An existing one-line ``reviewed:`` value is replaced in its own style; otherwise a
+    ``reviewed:`` line is inserted after the entry's ``url`` line, at the keys' indentation.
+    Entries written in flow style (``{...}``) are skipped with a reason. Raises WriteError
+    when the result would not read back with exactly these dates.
+    """
+    entries = _entries(parse(text, path, exact=True))
+    newline = "\r\n" if "\r\n" in text else "\n"
+    written = day.isoformat()
+    splices: list[tuple[int, int, str]] = []
+    applied: list[int] = []
+    skipped: list[Skipped] = []
+    for index in sorted(set(indexes)):
+        entry = entries.get(index)
+        if entry is None or entry.flow:
+            where = entry.line if entry is not None else 0
+            skipped.append(
+                Skipped(index, where, "the entry is not a block mapping; add it by hand")
+            )
+            continue
+        keys = {k.value: (k, v) for k, v in entry.pairs if k.kind == "scalar"}
+        if "reviewed" in keys:
+            _, value = keys["reviewed"]
+            reason = unsafe_reason(text, value)
+            if reason is not None:
+                skipped.append(Skipped(index, value.line, reason.replace("url", "reviewed date")))
+                continue
+            splices.append((value.start, value.end, render(value.style, written)))
+        elif "url" in keys:
+            key, value = keys["url"]
+            end = text.find("\n", value.end)
+            at = len(text) if end == -1 else end + 1
+            lead = newline if end == -1 else ""
+            added = f"{lead}{' ' * (key.column - 1)}reviewed: {written}{newline}"
+            splices.append((at, at, added))
+        else:
+            skipped.append(Skipped(index, entry.line, "the entry has no url"))
+            continue
+        applied.append(index)
+    new_text = text
+    for start, end, replacement in sorted(splices, reverse=True):
+        new_text = new_text[:start] + replacement + new_text[end:]
+    if applied:
+        try:
+            after = config.loads(new_text, path)
+            before = {link.index: link.reviewed for link in config.loads(text, path).links}
+        except ConfigError as e:
+            raise WriteError(
+                f"{path}: setting reviewed: would make the file invalid ({e.problems[0]});"
+                " nothing was written"
+            ) from e
+        expected = {i: (day if i in applied else d) for i, d in before.items()}
+        if {link.index: link.reviewed for link in after.links} != expected:
+            raise WriteError(f"{path}: the reviewed: dates did not read back; nothing was written")
+    return Rewrite(new_text, tuple(applied), tuple(skipped))

@@ -19,7 +19,7 @@ import asyncio
 import dataclasses
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from linkwatch.errors import UsageError
@@ -27,19 +27,22 @@ from linkwatch.history import statefile, streaks
 from linkwatch.judgement.policy import DEFAULT_FAIL_ON, FailOn, failing_statuses
 from linkwatch.listfile import config
 from linkwatch.models import Status
-from linkwatch.network.client import ClientOptions, build_client
+from linkwatch.network.client import ClientOptions, build_client, system_resolver
 from linkwatch.network.probe import Prober, ProbeSettings
+from linkwatch.network.rdap import RdapSettings
 from linkwatch.pipeline import deliver, scheduler
+from linkwatch.pipeline import domains as domain_watch
 from linkwatch.pipeline import shard as sharding
 from linkwatch.report import OutputFormat
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Mapping
     from contextlib import AbstractContextManager
     from pathlib import Path
     from typing import TypeAlias
 
-    from linkwatch.models import Config, Report
+    from linkwatch.models import Config, DomainRecord, Report
+    from linkwatch.network.client import Resolver
     from linkwatch.pipeline.archive import ArchiveOptions
 
     # Given the number of links to check, a context open for the whole run that yields the
@@ -86,6 +89,11 @@ class CheckSettings:
     color: bool = False  # ANSI colour in the table (never in a file)
     width: int | None = None  # the table's width; None: 80 columns
     verbose: bool = False  # the table lists healthy links too
+    # The domain watch: RDAP lookups per registrable domain (False: --no-domains).
+    domains: bool = True
+    rdap: RdapSettings = field(default_factory=RdapSettings)  # its base_url serves tests
+    domain_cache_days: float = domain_watch.DEFAULT_CACHE_DAYS  # how long a lookup is reused
+    resolver: Resolver | None = field(default=None, repr=False)  # None: the system's (tests)
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC), repr=False)
 
 
@@ -127,12 +135,13 @@ def check(settings: CheckSettings | None = None, *, hooks: Hooks | None = None) 
     # Read once, before the run (to check last run's failures first); the run's results are
     # folded into it after the report is out.
     loaded = statefile.load(settings.state, settings.now()) if settings.state else None
-    report = asyncio.run(
-        run(
+    report, records = asyncio.run(
+        _run(
             cfg,
             settings,
             first=streaks.failing_ids(loaded.state) if loaded is not None else frozenset(),
             progress=hooks.progress,
+            state=loaded.state if loaded is not None else None,
         )
     )
     if settings.shard is not None:
@@ -142,7 +151,9 @@ def check(settings: CheckSettings | None = None, *, hooks: Hooks | None = None) 
         settings.format is OutputFormat.TABLE and settings.output is None
     ):
         hooks.warn(network_unavailable_message(report))
-    remembered = remember(report, settings, loaded, failing_statuses(settings.fail_on))
+    remembered = remember(
+        report, settings, loaded, failing_statuses(settings.fail_on), domains=records
+    )
     if remembered is not None:
         for warning in remembered.warnings:
             hooks.warn(warning)
@@ -178,10 +189,13 @@ def remember(
     settings: CheckSettings,
     loaded: statefile.Loaded | None = None,
     failing: Iterable[Status] = streaks.DEFAULT_FAILING,
+    *,
+    domains: Mapping[str, DomainRecord] | None = None,
 ) -> statefile.Remembered | None:
     """Fold the run into the history (not saved yet); None without a state file.
 
-    ``loaded``: the state as read before the run (else it is read here).
+    ``loaded``: the state as read before the run (else it is read here). ``domains``: the
+    domain watch's records, the new cache (None: the cache is kept as it was).
     """
     if settings.state is None:
         validate(settings)
@@ -194,6 +208,7 @@ def remember(
         recover_after=settings.recover_after,
         failing=failing,
         loaded=loaded,
+        domains=domains,
     )
 
 
@@ -203,8 +218,22 @@ async def run(
     *,
     first: frozenset[str] = frozenset(),
     progress: ProgressFactory | None = None,
+    state: streaks.State | None = None,
 ) -> Report:
-    """Build the run's one client, run the checker with it, ask the archive, close it."""
+    """Build the run's one client, check the links and their domains, ask the archive."""
+    report, _ = await _run(cfg, settings, first=first, progress=progress, state=state)
+    return report
+
+
+async def _run(
+    cfg: Config,
+    settings: CheckSettings,
+    *,
+    first: frozenset[str],
+    progress: ProgressFactory | None,
+    state: streaks.State | None,
+) -> tuple[Report, dict[str, DomainRecord] | None]:
+    """``run``, and the domain watch's records (None when it is off, or nothing was judged)."""
     options = scheduler.CheckOptions(
         concurrency=settings.concurrency,
         per_host=settings.per_host,
@@ -213,20 +242,50 @@ async def run(
         # retries), and left for last it would draw the run out.
         first=first,
     )
+    resolver = settings.resolver or system_resolver
     client_options = ClientOptions(
         user_agent=cfg.defaults.user_agent,
         allow_private=settings.allow_private,
+        resolver=resolver,
         # Room for every connection of a full run to wait for its host's next link.
         max_idle=max(settings.concurrency or cfg.defaults.concurrency, 1) * 2,
     )
+    watched = domain_watch.by_link(cfg) if settings.domains else {}
     async with build_client(client_options) as client:
         prober = Prober(client, ProbeSettings(inspect_pages=not settings.head_only))
         watching = progress(len(cfg.links)) if progress is not None else nullcontext(None)
-        with watching as advance:
-            report = await scheduler.run(cfg, prober, options, progress=advance)
+        # The registries are asked while the links are checked, over the same client.
+        lookups = (
+            asyncio.ensure_future(
+                domain_watch.look_up(
+                    client,
+                    list(dict.fromkeys(watched.values())),
+                    state.domains if state is not None else {},
+                    now=settings.now,
+                    resolver=resolver,
+                    settings=settings.rdap,
+                    max_age=timedelta(days=settings.domain_cache_days),
+                    expiring_days=cfg.defaults.domain_expiring_days,
+                )
+            )
+            if settings.domains
+            else None
+        )
+        try:
+            with watching as advance:
+                report = await scheduler.run(cfg, prober, options, progress=advance)
+            records = await lookups if lookups is not None else None
+        finally:
+            if lookups is not None and not lookups.done():
+                lookups.cancel()
+        if report.network_unavailable:
+            records = None  # an offline machine learns nothing: keep the cache as it was
+        report = domain_watch.annotate(
+            report, cfg, records, state=state, now=settings.now(), domains=watched
+        )
         if settings.archive is None:
-            return report
+            return report, records
         from linkwatch.pipeline import archive  # noqa: PLC0415 - only --suggest-archive uses it
 
-        lookups = Prober(client, archive.PROBE_SETTINGS)
-        return await archive.suggest(report, lookups, settings.archive)
+        lookups_ = Prober(client, archive.PROBE_SETTINGS)
+        return await archive.suggest(report, lookups_, settings.archive), records

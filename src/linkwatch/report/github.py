@@ -41,6 +41,10 @@ def annotation(outcome: Outcome, config_path: str, fail_on: FailOn) -> str:
         message += f" ({outcome.history.label})"
     if outcome.action:
         message += f". {outcome.action}"
+    for finding in outcome.notes:
+        message += f" {finding.topic.capitalize()}: {finding.text}"
+        if finding.action and finding.action != outcome.action:  # said once is enough
+            message += f" {finding.action}"
     if outcome.archive_url:
         message += f" Archived copy{archived_on(outcome)}: {outcome.archive_url}"
     return f"::{level} {properties}::{workflow_data(message)}"
@@ -56,5 +60,10 @@ def render(report: Report, *, fail_on: FailOn = DEFAULT_FAIL_ON) -> str:
         )
     split = sections(report, fail_on)
     lines = [annotation(o, report.config_path, fail_on) for o in (*split.failing, *split.notable)]
+    # A registry that did not answer is a notice: never an error, never a false alarm.
+    lines.extend(
+        f"::notice title=linkwatch domain watch::{workflow_data(note)}"
+        for note in report.domain_notes
+    )
     lines.append(f"{heading(report, fail_on)} · {summary_line(report)}")
     return "\n".join(lines) + "\n"

@@ -12,11 +12,23 @@ import json
 import json.decoder
 import json.scanner
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from linkwatch.errors import ConfigError, Problem
-from linkwatch.models import Flag, HistoryNote, Hop, Link, Outcome, Policy, Report, Status
+from linkwatch.models import (
+    DomainInfo,
+    DomainState,
+    Flag,
+    HistoryNote,
+    Hop,
+    Link,
+    Note,
+    Outcome,
+    Policy,
+    Report,
+    Status,
+)
 from linkwatch.report.neutralise import is_unsafe
 from linkwatch.report.summary import flag_counts, outcome_id, problems, status_counts
 
@@ -84,6 +96,29 @@ def outcome_record(outcome: Outcome) -> dict[str, Any]:
         "history": _history(outcome.history),
         "archive_url": outcome.archive_url,
         "archive_timestamp": _time(outcome.archive_timestamp),
+        "reviewed": link.reviewed.isoformat() if link.reviewed is not None else None,
+        "domain": _domain(outcome.domain),
+        "findings": [
+            {
+                "topic": note.topic,
+                "text": note.text,
+                "action": note.action,
+                "flag": note.flag.value if note.flag is not None else None,
+            }
+            for note in outcome.notes
+        ],
+    }
+
+
+def _domain(info: DomainInfo | None) -> dict[str, Any] | None:
+    if info is None:
+        return None
+    return {
+        "name": info.domain,
+        "state": info.state.value,
+        "registered": _time(info.registered),
+        "expires": _time(info.expires),
+        "transferred": _time(info.transferred),
     }
 
 
@@ -126,6 +161,7 @@ def _head_document(report: Report) -> dict[str, Any]:
             "statuses": {s.value: n for s, n in status_counts(report).items()},
             "flags": {f.value: n for f, n in flag_counts(report).items()},
         },
+        "domain_notes": list(report.domain_notes),
         "links": [],
     }
 
@@ -335,6 +371,7 @@ def _read_outcome(r: _Reader, item: object, where: str) -> Outcome | None:
         source=r.text(item, "source", where, nullable=True, default=None),
         keep_params=r.texts(item, "keep_params", where),
         policy=Policy(skip=r.text(item, "skip", where, nullable=True, default=None)),
+        reviewed=_read_day(r, item, "reviewed", where),
     )
     outcome = Outcome(
         link=link,
@@ -354,8 +391,82 @@ def _read_outcome(r: _Reader, item: object, where: str) -> Outcome | None:
         history=_read_history(r, item, where),
         archive_url=r.text(item, "archive_url", where, nullable=True, default=None),
         archive_timestamp=r.time(item, "archive_timestamp", where, nullable=True, default=None),
+        domain=_read_domain(r, item, where),
+        notes=_read_findings(r, item, where),
     )
     return outcome if len(r.problems) == before else None
+
+
+def _read_day(r: _Reader, item: dict[str, Any], key: str, where: str) -> date | None:
+    value = r.text(item, key, where, nullable=True, default=None)
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        r.fail(f"{where}.{key}", f"must be a date (YYYY-MM-DD), not {value!r:.60}")
+        return None
+
+
+def _read_domain(r: _Reader, item: dict[str, Any], where: str) -> DomainInfo | None:
+    info = r.field(
+        item,
+        "domain",
+        where,
+        lambda v: isinstance(v, dict),
+        "an object",
+        nullable=True,
+        default=None,
+    )
+    if info is None:
+        return None
+    here = f"{where}.domain"
+    state = r.field(
+        info,
+        "state",
+        here,
+        lambda v: v in {s.value for s in DomainState},
+        "one of " + ", ".join(s.value for s in DomainState),
+    )
+    return DomainInfo(
+        domain=r.text(info, "name", here),
+        state=DomainState(state) if state is not None else DomainState.UNKNOWN,
+        registered=r.time(info, "registered", here, nullable=True, default=None),
+        expires=r.time(info, "expires", here, nullable=True, default=None),
+        transferred=r.time(info, "transferred", here, nullable=True, default=None),
+    )
+
+
+def _read_findings(r: _Reader, item: dict[str, Any], where: str) -> tuple[Note, ...]:
+    found = r.field(
+        item,
+        "findings",
+        where,
+        lambda v: isinstance(v, list) and all(isinstance(n, dict) for n in v),
+        "a list of objects",
+        default=[],
+    )
+    notes: list[Note] = []
+    for i, note in enumerate(found or ()):
+        here = f"{where}.findings[{i}]"
+        flag = r.field(
+            note,
+            "flag",
+            here,
+            lambda v: v in {f.value for f in Flag},
+            "a flag",
+            nullable=True,
+            default=None,
+        )
+        notes.append(
+            Note(
+                topic=r.text(note, "topic", here) or "",
+                text=r.text(note, "text", here) or "",
+                action=r.text(note, "action", here, default="") or "",
+                flag=Flag(flag) if flag is not None else None,
+            )
+        )
+    return tuple(notes)
 
 
 _HISTORY_KINDS = frozenset({"pending", "new", "persisting", "recovering", "recovered"})
@@ -471,6 +582,7 @@ def load_report(text: str, path: str) -> Report:
         default=False,
     )
     shard = _read_shard(r, doc.get("shard"))
+    domain_notes = r.texts(doc, "domain_notes", "")
     items = r.field(doc, "links", "", lambda v: isinstance(v, list), "a list")
     outcomes = [_read_outcome(r, item, f"links[{i}]") for i, item in enumerate(items or ())]
     if r.problems:
@@ -485,6 +597,7 @@ def load_report(text: str, path: str) -> Report:
         outcomes=tuple(o for o in outcomes if o is not None),
         network_unavailable=unavailable,
         shard=shard,
+        domain_notes=domain_notes,
     )
 
 

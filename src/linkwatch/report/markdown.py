@@ -87,6 +87,13 @@ def _item(outcome: Outcome, config_path: str, *, checkbox: bool, full: bool) -> 
         lines.append(f"  - History: {markdown_text(outcome.history.label)}")
     if outcome.action:
         lines.append(f"  - To do: {markdown_text(outcome.action)}")
+    for finding in outcome.notes:
+        # The domain watch's and the review reminder's own reason and action: kept even in
+        # a reduced item, since a lapsed domain is the reason the link fails.
+        said = f"  - {finding.topic.capitalize()}: {markdown_text(finding.text)}"
+        if finding.action and finding.action != outcome.action:  # said once is enough
+            said += f" To do: {markdown_text(finding.action)}"
+        lines.append(said)
     if not full:
         return "\n".join(lines)
     if len(outcome.redirects) <= 1 and outcome.final_url not in {None, outcome.checked_url}:
@@ -232,4 +239,8 @@ def render(report: Report, *, fail_on: FailOn = DEFAULT_FAIL_ON) -> str:
             f"…and {plural(left_out, 'more link')} not listed here{failing_note} (the body"
             " would be too long for an issue); the JSON report has every link."
         )
+    notes = [f"- {markdown_text(note)}" for note in report.domain_notes]
+    kept_notes = [line for line in notes if budget.take(line)]
+    if kept_notes:
+        parts.append("Domain watch (not judged, not failing):\n\n" + "\n".join(kept_notes))
     return "\n\n".join(parts) + "\n"

@@ -55,6 +55,8 @@ def merge(named: Sequence[tuple[str, Report]]) -> Report:
         # Offline only if every shard was: a shard that reached only dead sites looks
         # offline on its own, but another shard's answers prove the network worked.
         network_unavailable=all(report.network_unavailable for _, report in named),
+        # Two shards with links on one domain each say the same thing: keep one.
+        domain_notes=tuple(dict.fromkeys(n for _, report in named for n in report.domain_notes)),
     )
 
 

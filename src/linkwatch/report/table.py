@@ -70,6 +70,14 @@ def _details(outcome: Outcome, shown: list[str]) -> list[Text]:
         what.append(" · do: ", style="bold")
         what.append(_without_urls(clean(outcome.action), shown), style="italic")
     lines = [what]
+    for finding in outcome.notes:
+        # The domain watch's and the review reminder's own reason and action.
+        said = Text(f"{finding.topic}: ", style="bold")
+        said.append(_without_urls(clean(finding.text), shown))
+        if finding.action and finding.action != outcome.action:  # said once is enough
+            said.append(" · do: ", style="bold")
+            said.append(_without_urls(clean(finding.action), shown), style="italic")
+        lines.append(said)
     notes: list[str] = []
     if outcome.history is not None:
         notes.append("history: " + clean(outcome.history.label))
@@ -208,6 +216,8 @@ def render(
             _section(console, Text(_healthy(split.healthy), style="green"), split.healthy, path)
         elif split.healthy:
             console.print(Text(_healthy(split.healthy) + " (--verbose lists them)", style="green"))
+        for note in report.domain_notes:
+            console.print(Text("domain watch: " + clean(note), style="dim"))
     console.print(Text(summary_line(report), style="bold"))
     text = buffer.getvalue()
     if color:
