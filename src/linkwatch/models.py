@@ -162,6 +162,7 @@ class Failure(StrEnum):
     BAD_REDIRECT = "bad_redirect"  # a Location that is not an http(s) URL
     PRIVATE_ADDRESS = "private_address"  # refused by the private-address guard
     INVALID_URL = "invalid_url"
+    PROXY = "proxy"  # the proxy could not be reached, or would not carry the request
 
 
 # Failures that happen before any server answers: when every link ends in one of these,
@@ -173,6 +174,9 @@ NETWORK_FAILURES: frozenset[Failure] = frozenset(
         Failure.DNS_FAILED,
         Failure.UNREACHABLE,
         Failure.CONNECT_TIMEOUT,
+        # Through a proxy, the proxy is the way out: when it fails for every link, it is
+        # the network (or its settings), not the list.
+        Failure.PROXY,
     }
 )
 

@@ -22,6 +22,10 @@ from linkwatch.cli.common import (
     stdout_is_terminal,
     terminal_width,
 )
+from linkwatch.cli.netoptions import (  # noqa: TC001 - typer reads annotations at run time
+    NoEnvProxyOption,
+    ProxyOption,
+)
 from linkwatch.judgement import policy
 from linkwatch.report import OutputFormat, use_color
 
@@ -83,6 +87,8 @@ def check(  # noqa: PLR0917 - typer passes every option by name
             help="Also request loopback, private and link-local addresses (refused by default).",
         ),
     ] = False,
+    proxy: ProxyOption = None,
+    no_env_proxy: NoEnvProxyOption = False,
     concurrency: Annotated[
         int | None,
         typer.Option(
@@ -169,6 +175,8 @@ def check(  # noqa: PLR0917 - typer passes every option by name
         output=written_to,
         fail_on=policy.parse_fail_on(fail_on),
         allow_private=allow_private,
+        proxy=proxy,
+        env_proxy=not no_env_proxy,
         concurrency=concurrency,
         per_host=per_host,
         timeout=timeout,

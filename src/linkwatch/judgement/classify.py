@@ -419,6 +419,13 @@ def _failure_verdict(failure: Failure, detail: str) -> _Verdict:
             )
         case Failure.INVALID_URL:
             return _Verdict(Status.ERROR, f"invalid URL: {detail}", "Fix the URL in links.yaml.")
+        case Failure.PROXY:
+            return _Verdict(
+                Status.ERROR,
+                f"not checked through the proxy: {detail}",
+                "Check the proxy settings (--proxy, HTTPS_PROXY, NO_PROXY) and credentials;"
+                " if the proxy blocks this site, ask the network's administrators.",
+            )
         case _:
             assert_never(failure)
 

@@ -461,6 +461,8 @@ def _failure_of(exc: Exception) -> _Failed:
             return _Failed(Failure.DNS_NOT_FOUND, str(exc))
         case NameLookupError():
             return _Failed(Failure.DNS_FAILED, str(exc))
+        case httpx.ProxyError():
+            return _Failed(Failure.PROXY, str(exc))
         case httpx.ConnectTimeout():
             return _Failed(Failure.CONNECT_TIMEOUT, "the connection was not accepted in time")
         case httpx.TimeoutException():

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,6 +28,7 @@ from linkwatch.history import statefile, streaks
 from linkwatch.judgement.policy import DEFAULT_FAIL_ON, FailOn, failing_statuses
 from linkwatch.listfile import config
 from linkwatch.models import Status
+from linkwatch.network import proxy
 from linkwatch.network.client import ClientOptions, build_client
 from linkwatch.network.probe import Prober, ProbeSettings
 from linkwatch.pipeline import deliver, scheduler
@@ -34,7 +36,7 @@ from linkwatch.pipeline import shard as sharding
 from linkwatch.report import OutputFormat
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Mapping
     from contextlib import AbstractContextManager
     from pathlib import Path
     from typing import TypeAlias
@@ -74,6 +76,9 @@ class CheckSettings:
     output: Path | None = None  # write the report here (atomically); None: return the text
     fail_on: FailOn = DEFAULT_FAIL_ON
     allow_private: bool = False
+    proxy: str | None = None  # --proxy URL, for http and https links; "" for none
+    env_proxy: bool = True  # honour HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY
+    environ: Mapping[str, str] | None = None  # None: the process's environment
     concurrency: int | None = None  # None: links.yaml's, else 64
     per_host: int | None = None  # None: links.yaml's, else 4
     timeout: float | None = None  # seconds per link, replacing every link's own
@@ -119,6 +124,7 @@ def check(settings: CheckSettings | None = None, *, hooks: Hooks | None = None) 
     validate(settings)
     if settings.output is not None:
         deliver.check_writable(settings.output)
+    proxies = proxy_settings(settings)  # a proxy URL that cannot be used stops the run here
     cfg = config.load_list(settings.config, settings.cwd)
     if settings.shard is not None:
         cfg = sharding.select(cfg, settings.shard)
@@ -131,6 +137,7 @@ def check(settings: CheckSettings | None = None, *, hooks: Hooks | None = None) 
             settings,
             first=streaks.failing_ids(loaded.state) if loaded is not None else frozenset(),
             progress=hooks.progress,
+            proxies=proxies,
         )
     )
     if settings.shard is not None:
@@ -139,7 +146,7 @@ def check(settings: CheckSettings | None = None, *, hooks: Hooks | None = None) 
     if report.network_unavailable and not (
         settings.format is OutputFormat.TABLE and settings.output is None
     ):
-        hooks.warn(network_unavailable_message(report))
+        hooks.warn(network_unavailable_message(report, proxies))
     remembered = remember(report, settings, loaded, failing_statuses(settings.fail_on))
     if remembered is not None:
         for warning in remembered.warnings:
@@ -162,12 +169,27 @@ def check(settings: CheckSettings | None = None, *, hooks: Hooks | None = None) 
     return CheckResult(report, emitted.stdout, emitted.summary, emitted.exit_code)
 
 
-def network_unavailable_message(report: Report) -> str:
+def proxy_settings(settings: CheckSettings) -> proxy.ProxySettings:
+    """The run's proxies, from --proxy and the environment (``UsageError`` when unusable)."""
+    return proxy.settings(
+        os.environ if settings.environ is None else settings.environ,
+        explicit=settings.proxy,
+        use_environment=settings.env_proxy,
+    )
+
+
+def network_unavailable_message(report: Report, proxies: proxy.ProxySettings | None = None) -> str:
     """What to tell a person when no link got past DNS or a connection."""
     tried = sum(o.status is not Status.SKIPPED for o in report.outcomes)
+    through = proxies.describe() if proxies is not None and proxies.in_use else ""
+    where = (
+        f"this machine's network and the proxy {through},"
+        if through
+        else "this machine's network, or its proxy settings (HTTPS_PROXY, --proxy),"
+    )
     return (
         f"error: network unavailable: none of the {tried} links checked got past DNS or a"
-        " connection; check this machine's network and run again (nothing was judged)"
+        f" connection; check {where} and run again (nothing was judged)"
     )
 
 
@@ -201,8 +223,12 @@ async def run(
     *,
     first: frozenset[str] = frozenset(),
     progress: ProgressFactory | None = None,
+    proxies: proxy.ProxySettings | None = None,
 ) -> Report:
-    """Build the run's one client, run the checker with it, ask the archive, close it."""
+    """Build the run's one client, run the checker with it, ask the archive, close it.
+
+    ``proxies``: None reads them from ``settings`` (--proxy and the environment).
+    """
     options = scheduler.CheckOptions(
         concurrency=settings.concurrency,
         per_host=settings.per_host,
@@ -214,6 +240,7 @@ async def run(
     client_options = ClientOptions(
         user_agent=cfg.defaults.user_agent,
         allow_private=settings.allow_private,
+        proxies=proxies if proxies is not None else proxy_settings(settings),
         # Room for every connection of a full run to wait for its host's next link.
         max_idle=max(settings.concurrency or cfg.defaults.concurrency, 1) * 2,
     )

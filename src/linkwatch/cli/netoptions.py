@@ -1,0 +1,28 @@
+"""``check``'s options for real networks: proxies, exclusions, reusing recent results."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+ProxyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--proxy",
+        metavar="URL",
+        help="Send http and https requests through this HTTP proxy (http://[user:password@]"
+        "host:port), instead of HTTPS_PROXY, HTTP_PROXY and ALL_PROXY; NO_PROXY still applies."
+        " HTTPS goes through a CONNECT tunnel, verified end to end. Private addresses are"
+        " still refused before the proxy hears of them.",
+        show_default=False,
+    ),
+]
+NoEnvProxyOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-env-proxy",
+        help="Ignore HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY (honoured by default,"
+        " either case).",
+    ),
+]

@@ -1,0 +1,77 @@
+"""`linkwatch check` on real networks: proxies from the environment and --proxy."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from linkwatch.cli.app import app
+from loopback import closed_port, respond
+
+
+def run_cli(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+def links_file(tmp_path, *urls: str) -> str:
+    entries = "".join(f"  - name: link {i}\n    url: {u}\n" for i, u in enumerate(urls))
+    path = tmp_path / "links.yaml"
+    path.write_text(f"version: 1\nlinks:\n{entries}", encoding="utf-8")
+    return str(path)
+
+
+async def _ok(request, reader, writer):
+    await respond(writer, 200, head=request.method == "HEAD")
+
+
+def test_http_proxy_from_the_environment_is_used(tmp_path, server, proxy_server, monkeypatch):
+    """HTTP_PROXY is honoured: the request reaches the site through the proxy."""
+    server.route("/env")(_ok)
+    monkeypatch.setenv("HTTP_PROXY", proxy_server.url)
+    path = links_file(tmp_path, server.url("/env"))
+    result = run_cli("check", "-c", path, "--allow-private", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["links"][0]["status"] == "ok"
+    proxy_server.wait_for(f"GET 127.0.0.1:{server.port}/env - 200 OK")
+
+
+def test_no_env_proxy_ignores_the_environment(tmp_path, server, monkeypatch):
+    """--no-env-proxy connects directly, whatever HTTP_PROXY says."""
+    server.route("/direct")(_ok)
+    monkeypatch.setenv("http_proxy", f"http://127.0.0.1:{closed_port()}")
+    path = links_file(tmp_path, server.url("/direct"))
+    result = run_cli("check", "-c", path, "--allow-private", "--no-env-proxy")
+    assert result.exit_code == 0, result.output
+    assert server.hits["/direct"] == 1
+
+
+def test_explicit_proxy_down_says_network_unavailable_naming_it(tmp_path, server):
+    """--proxy that cannot be reached: exit 3, the proxy named, its password never."""
+    port = closed_port()
+    path = links_file(tmp_path, server.url("/a"), f"http://localhost:{server.port}/b")
+    result = run_cli(
+        "check", "-c", path, "--allow-private", "--format", "json",
+        "--proxy", f"http://bob:hunter2@127.0.0.1:{port}",
+    )  # fmt: skip
+    assert result.exit_code == 3
+    assert result.stderr == (
+        "error: network unavailable: none of the 2 links checked got past DNS or a connection;"
+        f" check this machine's network and the proxy http://127.0.0.1:{port}, and run again"
+        " (nothing was judged)\n"
+    )
+    assert "hunter2" not in result.output
+    assert server.hits == {}
+
+
+def test_unusable_proxy_variable_is_exit_2_before_any_request(tmp_path, server, monkeypatch):
+    """A proxy variable linkwatch cannot use stops the run with a located message."""
+    monkeypatch.setenv("HTTPS_PROXY", "socks5://bob:hunter2@127.0.0.1:1080")
+    path = links_file(tmp_path, server.url("/a"))
+    result = run_cli("check", "-c", path, "--allow-private")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: HTTPS_PROXY: socks5:// proxies are not supported; give an http:// proxy"
+        " (HTTPS links go through it in a CONNECT tunnel, verified end to end)\n"
+    )
+    assert server.hits == {}
