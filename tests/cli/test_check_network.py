@@ -75,3 +75,31 @@ def test_unusable_proxy_variable_is_exit_2_before_any_request(tmp_path, server, 
         " (HTTPS links go through it in a CONNECT tunnel, verified end to end)\n"
     )
     assert server.hits == {}
+
+
+def test_ssl_cert_file_from_the_environment_is_trusted(tmp_path, ca, monkeypatch):
+    """SSL_CERT_FILE: a site signed by a CA found only there is ok; unset, it is refused."""
+    import ssl  # noqa: PLC0415
+
+    from loopback import Server  # noqa: PLC0415
+
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("localhost").configure_cert(context)
+    site = Server(ssl_context=context)
+    site.route("/")(_ok)
+    site.start()
+    bundle = tmp_path / "root.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    path = links_file(tmp_path, site.url("/", host="localhost"))
+    try:
+        refused = run_cli("check", "-c", path, "--allow-private", "--format", "json")
+        monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+        trusted = run_cli("check", "-c", path, "--allow-private", "--format", "json")
+    finally:
+        site.stop()
+    assert refused.exit_code == 1
+    assert json.loads(refused.stdout)["links"][0]["reason"] == (
+        "secure connection failed: certificate rejected: unable to get local issuer certificate"
+    )
+    assert trusted.exit_code == 0, trusted.output
+    assert json.loads(trusted.stdout)["links"][0]["status"] == "ok"

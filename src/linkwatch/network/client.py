@@ -23,7 +23,6 @@ import functools
 import ipaddress
 import itertools
 import socket
-import ssl
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar, DefaultCookiePolicy
@@ -33,10 +32,12 @@ import httpcore
 import httpx
 
 from linkwatch.models import DEFAULT_USER_AGENT
+from linkwatch.network import trust
 from linkwatch.network.proxy import ProxySettings
 from linkwatch.network.wire import Transport, open_tunnel
 
 if TYPE_CHECKING:
+    import ssl
     from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 
     from linkwatch.network.proxy import Proxy
@@ -511,7 +512,7 @@ class ClientOptions:
     resolver: Resolver | None = None  # None: the operating system's resolver
     # Which addresses count as public; tests let 127.0.0.1 stand in for the internet.
     is_allowed: Callable[[str], bool] | None = None
-    ssl_context: ssl.SSLContext | None = None  # None: the system trust store
+    ssl_context: ssl.SSLContext | None = None  # None: trust.ssl_context(), the system store
     proxies: ProxySettings = field(default_factory=ProxySettings)  # none; see proxy.settings
     # Idle kept-alive connections, all origins together; the oldest are closed first.
     max_idle: int = 256
@@ -526,7 +527,8 @@ def build_client(options: ClientOptions | None = None) -> httpx.AsyncClient:
         allow_private=options.allow_private,
         is_allowed=options.is_allowed or is_public,
     )
-    ssl_context = options.ssl_context or ssl.create_default_context()  # CAs are costly
+    # One context for the run (loading CAs is costly): the system store by default.
+    ssl_context = options.ssl_context or trust.ssl_context()
     transport = Transport(
         guard.connect,
         ssl_context,

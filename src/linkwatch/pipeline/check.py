@@ -28,7 +28,7 @@ from linkwatch.history import statefile, streaks
 from linkwatch.judgement.policy import DEFAULT_FAIL_ON, FailOn, failing_statuses
 from linkwatch.listfile import config
 from linkwatch.models import Status
-from linkwatch.network import proxy
+from linkwatch.network import proxy, trust
 from linkwatch.network.client import ClientOptions, build_client
 from linkwatch.network.probe import Prober, ProbeSettings
 from linkwatch.pipeline import deliver, scheduler
@@ -36,6 +36,7 @@ from linkwatch.pipeline import shard as sharding
 from linkwatch.report import OutputFormat
 
 if TYPE_CHECKING:
+    import ssl
     from collections.abc import Callable, Iterable, Mapping
     from contextlib import AbstractContextManager
     from pathlib import Path
@@ -124,7 +125,9 @@ def check(settings: CheckSettings | None = None, *, hooks: Hooks | None = None) 
     validate(settings)
     if settings.output is not None:
         deliver.check_writable(settings.output)
-    proxies = proxy_settings(settings)  # a proxy URL that cannot be used stops the run here
+    # A proxy URL or a CA bundle that cannot be used stops the run here, before any request.
+    proxies = proxy_settings(settings)
+    tls = trust.ssl_context(_environ(settings))
     cfg = config.load_list(settings.config, settings.cwd)
     if settings.shard is not None:
         cfg = sharding.select(cfg, settings.shard)
@@ -138,6 +141,7 @@ def check(settings: CheckSettings | None = None, *, hooks: Hooks | None = None) 
             first=streaks.failing_ids(loaded.state) if loaded is not None else frozenset(),
             progress=hooks.progress,
             proxies=proxies,
+            tls=tls,
         )
     )
     if settings.shard is not None:
@@ -172,10 +176,12 @@ def check(settings: CheckSettings | None = None, *, hooks: Hooks | None = None) 
 def proxy_settings(settings: CheckSettings) -> proxy.ProxySettings:
     """The run's proxies, from --proxy and the environment (``UsageError`` when unusable)."""
     return proxy.settings(
-        os.environ if settings.environ is None else settings.environ,
-        explicit=settings.proxy,
-        use_environment=settings.env_proxy,
+        _environ(settings), explicit=settings.proxy, use_environment=settings.env_proxy
     )
+
+
+def _environ(settings: CheckSettings) -> Mapping[str, str]:
+    return os.environ if settings.environ is None else settings.environ
 
 
 def network_unavailable_message(report: Report, proxies: proxy.ProxySettings | None = None) -> str:
@@ -224,10 +230,11 @@ async def run(
     first: frozenset[str] = frozenset(),
     progress: ProgressFactory | None = None,
     proxies: proxy.ProxySettings | None = None,
+    tls: ssl.SSLContext | None = None,
 ) -> Report:
     """Build the run's one client, run the checker with it, ask the archive, close it.
 
-    ``proxies``: None reads them from ``settings`` (--proxy and the environment).
+    ``proxies``, ``tls``: None reads them from ``settings`` and the environment.
     """
     options = scheduler.CheckOptions(
         concurrency=settings.concurrency,
@@ -241,6 +248,7 @@ async def run(
         user_agent=cfg.defaults.user_agent,
         allow_private=settings.allow_private,
         proxies=proxies if proxies is not None else proxy_settings(settings),
+        ssl_context=tls if tls is not None else trust.ssl_context(_environ(settings)),
         # Room for every connection of a full run to wait for its host's next link.
         max_idle=max(settings.concurrency or cfg.defaults.concurrency, 1) * 2,
     )
