@@ -97,6 +97,14 @@ class Link:
 
 
 @dataclass(frozen=True, slots=True)
+class Exclusion:
+    """A pattern of links not to check: a regular expression searched in the link's URL."""
+
+    pattern: str
+    source: str  # where it was given, as the report says it: "links.yaml" or "--exclude"
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """A validated links.yaml."""
 
@@ -105,6 +113,7 @@ class Config:
     defaults: Defaults
     links: tuple[Link, ...]
     embedded: bool = False  # True when this is the list shipped inside the package
+    exclude: tuple[Exclusion, ...] = ()  # the file's `exclude` patterns
 
 
 class Status(StrEnum):

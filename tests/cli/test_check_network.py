@@ -103,3 +103,21 @@ def test_ssl_cert_file_from_the_environment_is_trusted(tmp_path, ca, monkeypatch
     )
     assert trusted.exit_code == 0, trusted.output
     assert json.loads(trusted.stdout)["links"][0]["status"] == "ok"
+
+
+def test_exclude_option_reports_the_link_as_skipped(tmp_path, server):
+    """--exclude (repeatable) skips matching links and says which pattern did it."""
+    server.route("/ok")(_ok)
+    path = links_file(tmp_path, server.url("/ok"), server.url("/private/x"), server.url("/y"))
+    result = run_cli(
+        "check", "-c", path, "--allow-private", "--format", "json",
+        "--exclude", "/private/", "--exclude", "/y$",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    reasons = [r["reason"] for r in json.loads(result.stdout)["links"]]
+    assert reasons == [
+        "HTTP 200",
+        "skipped: excluded by --exclude: /private/",
+        "skipped: excluded by --exclude: /y$",
+    ]
+    assert dict(server.hits) == {"/ok": 1}

@@ -23,6 +23,7 @@ from linkwatch.cli.common import (
     terminal_width,
 )
 from linkwatch.cli.netoptions import (  # noqa: TC001 - typer reads annotations at run time
+    ExcludeOption,
     NoEnvProxyOption,
     ProxyOption,
 )
@@ -89,6 +90,7 @@ def check(  # noqa: PLR0917 - typer passes every option by name
     ] = False,
     proxy: ProxyOption = None,
     no_env_proxy: NoEnvProxyOption = False,
+    exclude: ExcludeOption = None,
     concurrency: Annotated[
         int | None,
         typer.Option(
@@ -177,6 +179,7 @@ def check(  # noqa: PLR0917 - typer passes every option by name
         allow_private=allow_private,
         proxy=proxy,
         env_proxy=not no_env_proxy,
+        exclude=tuple(exclude or ()),
         concurrency=concurrency,
         per_host=per_host,
         timeout=timeout,

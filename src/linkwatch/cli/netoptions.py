@@ -18,6 +18,17 @@ ProxyOption = Annotated[
         show_default=False,
     ),
 ]
+ExcludeOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--exclude",
+        metavar="REGEX",
+        help="Do not check links whose URL (as written in links.yaml) matches this regular"
+        " expression (Python syntax, searched anywhere in the URL); repeatable, added to"
+        " links.yaml's `exclude`. Excluded links are reported as skipped, with the pattern.",
+        show_default=False,
+    ),
+]
 NoEnvProxyOption = Annotated[
     bool,
     typer.Option(

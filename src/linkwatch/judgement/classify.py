@@ -20,7 +20,7 @@ from linkwatch.models import Failure, Flag, Observation, Outcome, Status
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from linkwatch.models import Hop, Link
+    from linkwatch.models import Exclusion, Hop, Link
 
 PERMANENT_REDIRECTS = frozenset({301, 308})
 # Failures the probe retries: the reason says how many attempts it took to give up.
@@ -218,6 +218,22 @@ def skipped(link: Link, checked_url: str, stripped: tuple[str, ...], reason: str
         status=Status.SKIPPED,
         reason=f"skipped: {reason}",
         action="None; remove `skip` when the link should be checked again.",
+        flags=(Flag.TRACKING_PARAMS,) if stripped else (),
+    )
+
+
+def excluded(
+    link: Link, checked_url: str, stripped: tuple[str, ...], exclusion: Exclusion
+) -> Outcome:
+    """The outcome of a link an ``exclude`` pattern (file or command line) matched."""
+    where = "--exclude" if exclusion.source == "--exclude" else f"exclude in {exclusion.source}"
+    return Outcome(
+        link=link,
+        checked_url=checked_url,
+        stripped_params=stripped,
+        status=Status.SKIPPED,
+        reason=f"skipped: excluded by {where}: {exclusion.pattern}",
+        action="None; remove the pattern when the link should be checked again.",
         flags=(Flag.TRACKING_PARAMS,) if stripped else (),
     )
 

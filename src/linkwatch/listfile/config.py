@@ -496,6 +496,15 @@ def _check_param_name(value: str) -> str | None:
     return None
 
 
+def check_pattern(value: str) -> str | None:
+    """Why ``value`` is not a usable regular expression (``exclude``), or None."""
+    try:
+        re.compile(value)
+    except re.error as e:
+        return f"is not a regular expression ({e})"
+    return None
+
+
 def _check_host_key(value: str) -> str | None:
     return _check_host(value.removeprefix("*."), bracketed=False)
 
@@ -591,6 +600,11 @@ ROOT: Final = Obj(
             how_to_fix="add `version: 1` as the first line",
         ),
         "defaults": FieldSpec(DEFAULTS, DEFAULTS.description),
+        "exclude": FieldSpec(
+            OneOrMany(Text(max_length=2000, check=check_pattern)),
+            "Links not to check: regular expressions (Python syntax) searched in each URL"
+            " as written; a matching link is reported as skipped, with the pattern.",
+        ),
         "links": FieldSpec(
             ListOf(LINK),
             "The curated links.",
@@ -690,6 +704,7 @@ def loads(text: str, path: str = CONFIG_NAME, *, embedded: bool = False) -> mode
         defaults=defaults,
         links=tuple(links),
         embedded=embedded,
+        exclude=tuple(models.Exclusion(pattern, path) for pattern in data.get("exclude", ())),
     )
 
 

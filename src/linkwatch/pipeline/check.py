@@ -27,7 +27,7 @@ from linkwatch.errors import UsageError
 from linkwatch.history import statefile, streaks
 from linkwatch.judgement.policy import DEFAULT_FAIL_ON, FailOn, failing_statuses
 from linkwatch.listfile import config
-from linkwatch.models import Status
+from linkwatch.models import Exclusion, Status
 from linkwatch.network import proxy, trust
 from linkwatch.network.client import ClientOptions, build_client
 from linkwatch.network.probe import Prober, ProbeSettings
@@ -80,6 +80,7 @@ class CheckSettings:
     proxy: str | None = None  # --proxy URL, for http and https links; "" for none
     env_proxy: bool = True  # honour HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY
     environ: Mapping[str, str] | None = None  # None: the process's environment
+    exclude: tuple[str, ...] = ()  # --exclude: regular expressions searched in each URL
     concurrency: int | None = None  # None: links.yaml's, else 64
     per_host: int | None = None  # None: links.yaml's, else 4
     timeout: float | None = None  # seconds per link, replacing every link's own
@@ -111,6 +112,9 @@ def validate(settings: CheckSettings) -> None:
         raise UsageError("--fail-after and --recover-after need --state FILE")
     if settings.fail_after < 1 or settings.recover_after < 1:
         raise UsageError("--fail-after and --recover-after count runs: 1 or more")
+    for pattern in settings.exclude:
+        if (problem := config.check_pattern(pattern)) is not None:
+            raise UsageError(f"--exclude {pattern!r} {problem}")
 
 
 def check(settings: CheckSettings | None = None, *, hooks: Hooks | None = None) -> CheckResult:
@@ -243,6 +247,7 @@ async def run(
         # What failed last time is checked first: it is what takes longest (timeouts,
         # retries), and left for last it would draw the run out.
         first=first,
+        exclude=tuple(Exclusion(pattern, "--exclude") for pattern in settings.exclude),
     )
     client_options = ClientOptions(
         user_agent=cfg.defaults.user_agent,

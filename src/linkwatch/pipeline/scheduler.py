@@ -10,6 +10,7 @@ and its global one) and its worker is replaced meanwhile.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections import Counter, deque
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -21,6 +22,7 @@ from linkwatch._version import __version__
 from linkwatch.judgement import classify
 from linkwatch.models import (
     NETWORK_FAILURES,
+    Exclusion,
     Failure,
     Report,
     Status,
@@ -45,6 +47,8 @@ class CheckOptions:
     # failing links are the slow ones (timeouts, retries), and started last they would be
     # the run's tail.
     first: frozenset[str] = frozenset()
+    # Patterns from the command line (--exclude), beside the file's own ``exclude``.
+    exclude: tuple[Exclusion, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,10 +227,14 @@ async def run(
         if progress is not None:
             progress(Progress(len(outcomes), len(jobs), outcome))
 
+    # Excluded links are reported as skipped, with the pattern: never silently dropped.
+    exclusions = [(re.compile(e.pattern), e) for e in (*config.exclude, *options.exclude)]
     to_probe = []
     for job in jobs:
         if job.link.policy.skip is not None:
             record(classify.skipped(job.link, job.url, job.stripped, job.link.policy.skip))
+        elif hit := next((e for p, e in exclusions if p.search(job.link.url)), None):
+            record(classify.excluded(job.link, job.url, job.stripped, hit))
         else:
             to_probe.append(job)
 
