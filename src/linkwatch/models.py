@@ -96,6 +96,39 @@ class Link:
     policy: Policy = field(default_factory=Policy)
 
 
+@dataclass(frozen=True, slots=True, repr=False)
+class HostSettings:
+    """links.yaml's settings for one host (``example.org``) or its subdomains (``*.example.org``).
+
+    Header values may hold secrets (taken from the environment): they are never shown, not
+    even in a repr.
+    """
+
+    pattern: str  # lower case; "*." first for the subdomains
+    headers: tuple[tuple[str, str], ...] = ()  # resolved values once the environment is read
+    accept: tuple[CodeRange, ...] | None = None  # None: the defaults'
+    concurrency: int | None = None  # None: the run's --per-host or per_host_concurrency
+    interval: float = 0.0  # seconds at least between two requests to the host
+    user_agent: str | None = None
+
+    def __repr__(self) -> str:
+        names = ", ".join(name for name, _ in self.headers)
+        return f"HostSettings({self.pattern!r}, headers=[{names}] (values hidden))"
+
+    def covers(self, host: str) -> bool:
+        """Whether ``host`` (lower case, no trailing dot) is this entry's."""
+        if self.pattern.startswith("*."):
+            return host.endswith(self.pattern[1:])
+        return host == self.pattern
+
+
+def host_settings(hosts: tuple[HostSettings, ...], host: str) -> HostSettings | None:
+    """The entry for ``host``: its own name first, else the longest ``*.`` pattern covering it."""
+    name = host.rstrip(".").lower()
+    found = [entry for entry in hosts if entry.covers(name)]
+    return max(found, key=lambda e: (not e.pattern.startswith("*."), len(e.pattern)), default=None)
+
+
 @dataclass(frozen=True, slots=True)
 class Exclusion:
     """A pattern of links not to check: a regular expression searched in the link's URL."""
@@ -114,6 +147,7 @@ class Config:
     links: tuple[Link, ...]
     embedded: bool = False  # True when this is the list shipped inside the package
     exclude: tuple[Exclusion, ...] = ()  # the file's `exclude` patterns
+    hosts: tuple[HostSettings, ...] = ()  # the file's `hosts` entries
 
 
 class Status(StrEnum):

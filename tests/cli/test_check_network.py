@@ -121,3 +121,25 @@ def test_exclude_option_reports_the_link_as_skipped(tmp_path, server):
         "skipped: excluded by --exclude: /y$",
     ]
     assert dict(server.hits) == {"/ok": 1}
+
+
+def test_validate_reports_an_unset_header_variable(tmp_path, monkeypatch):
+    """validate reads the environment as check does: an unset ${NAME} is exit 2, located."""
+    path = tmp_path / "links.yaml"
+    path.write_text(
+        "version: 1\nhosts:\n  intranet.example.org:\n    headers:\n"
+        "      Authorization: Bearer ${INTRANET_TOKEN}\nlinks: []\n",
+        encoding="utf-8",
+    )
+    monkeypatch.delenv("INTRANET_TOKEN", raising=False)
+    result = run_cli("validate", str(path))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"{path}:5:22: hosts.intranet.example.org.headers.Authorization: the environment"
+        " variable INTRANET_TOKEN is not set; set it (a CI secret, say) or remove the header\n"
+        "1 problem found\n"
+    )
+    monkeypatch.setenv("INTRANET_TOKEN", "hunter2")
+    result = run_cli("validate", str(path))
+    assert (result.exit_code, result.stdout) == (0, "ok: 0 links\n")
+    assert "hunter2" not in result.output

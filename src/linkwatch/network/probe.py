@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from linkwatch.judgement.sites import same_site
-from linkwatch.models import Failure, Hop, Observation
+from linkwatch.models import Failure, Hop, Observation, host_settings
 from linkwatch.network.client import (
     ConnectGuardError,
     NameLookupError,
@@ -31,7 +31,7 @@ from linkwatch.network.client import (
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
-    from linkwatch.models import Policy
+    from linkwatch.models import HostSettings, Policy
 
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 # Servers that mishandle HEAD answer one of these (or drop the connection); GET tells the truth.
@@ -125,8 +125,13 @@ class Prober:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         jitter: Callable[[], float] = random.random,
+        hosts: tuple[HostSettings, ...] = (),
     ) -> None:
         self._client = client
+        # links.yaml's per-host settings: headers and a user agent for that host only, and
+        # the least interval between two requests to it (when each host may next be asked).
+        self._hosts = hosts
+        self._next_request: dict[str, float] = {}
         # The client's headers (User-Agent...), and raw bytes only: httpx does not bound
         # decompressed output, so no compression is asked for, and whatever arrives is
         # decoded here, bounded.
@@ -269,6 +274,9 @@ class Prober:
         url: str,
         trace: _Trace,
     ) -> _Answer | _Failed:
+        host_rule = host_settings(self._hosts, _host_of(url)) if self._hosts else None
+        if host_rule is not None and host_rule.interval > 0:
+            await self._pace(_host_of(url), host_rule.interval)
         remaining = max(trace.deadline - self._clock(), 0.001)
         connect = min(remaining, self.settings.connect_timeout)
         try:
@@ -287,6 +295,12 @@ class Prober:
                     }
                 },
             )
+            if host_rule is not None:
+                # Chosen again for every hop by that hop's own host: a redirect to another
+                # host never carries them.
+                request.headers.update(host_rule.headers)
+                if host_rule.user_agent is not None:
+                    request.headers["User-Agent"] = host_rule.user_agent
             if trace.cookies:
                 trace.cookies.set_cookie_header(request)
             response = await self._client.send(request, stream=True)
@@ -317,6 +331,15 @@ class Prober:
             return _failure_of(e)
         return answer
 
+    async def _pace(self, host: str, interval: float) -> None:
+        """Wait until ``host`` may be asked again: ``interval`` seconds after the request
+        before it (the turn is taken before waiting, so requests at once queue up in order)."""
+        now = self._clock()
+        turn = max(now, self._next_request.get(host, now))
+        self._next_request[host] = turn + interval
+        if turn > now:
+            await self._sleep(turn - now)
+
     def _observe(
         self, trace: _Trace, result: _Answer | _Failed, final_url: str | None = None
     ) -> Observation:
@@ -346,6 +369,13 @@ class Prober:
 
 
 # ------------------------------------------------------------------------------ helpers
+def _host_of(url: str) -> str:
+    try:
+        return httpx.URL(url).host
+    except httpx.InvalidURL:
+        return ""
+
+
 def _needs_a_look(trace: _Trace, method: str, answer: _Answer, final_url: str) -> bool:
     return (
         method == "HEAD"

@@ -132,7 +132,8 @@ def check(settings: CheckSettings | None = None, *, hooks: Hooks | None = None) 
     # A proxy URL or a CA bundle that cannot be used stops the run here, before any request.
     proxies = proxy_settings(settings)
     tls = trust.ssl_context(_environ(settings))
-    cfg = config.load_list(settings.config, settings.cwd)
+    # Header values' ${NAME} are read here: an unset variable is a located error (exit 2).
+    cfg = config.load_list(settings.config, settings.cwd, _environ(settings))
     if settings.shard is not None:
         cfg = sharding.select(cfg, settings.shard)
     # Read once, before the run (to check last run's failures first); the run's results are
@@ -258,7 +259,9 @@ async def run(
         max_idle=max(settings.concurrency or cfg.defaults.concurrency, 1) * 2,
     )
     async with build_client(client_options) as client:
-        prober = Prober(client, ProbeSettings(inspect_pages=not settings.head_only))
+        prober = Prober(
+            client, ProbeSettings(inspect_pages=not settings.head_only), hosts=cfg.hosts
+        )
         watching = progress(len(cfg.links)) if progress is not None else nullcontext(None)
         with watching as advance:
             report = await scheduler.run(cfg, prober, options, progress=advance)

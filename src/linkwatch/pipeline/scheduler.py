@@ -24,8 +24,10 @@ from linkwatch.models import (
     NETWORK_FAILURES,
     Exclusion,
     Failure,
+    HostSettings,
     Report,
     Status,
+    host_settings,
 )
 
 if TYPE_CHECKING:
@@ -86,10 +88,22 @@ class _Scheduler:
     a freed slot is handed to such a job directly, so no new job can slip in between.
     """
 
-    def __init__(self, jobs: Sequence[_Job], per_host: int, concurrency: int) -> None:
+    def __init__(
+        self,
+        jobs: Sequence[_Job],
+        per_host: int,
+        concurrency: int,
+        hosts: tuple[HostSettings, ...] = (),
+    ) -> None:
         self._queues: dict[str, deque[_Job]] = {}
         for job in jobs:
             self._queues.setdefault(job.host, deque()).append(job)
+        # links.yaml's `hosts.NAME.concurrency` replaces the run's per-host limit there.
+        self._limits = {
+            host: rule.concurrency
+            for host in self._queues
+            if (rule := host_settings(hosts, host)) is not None and rule.concurrency
+        }
         self._ring: deque[str] = deque(self._queues)
         self._busy: Counter[str] = Counter()
         self._active = 0  # slots held, all hosts
@@ -124,7 +138,7 @@ class _Scheduler:
         host = slot.host
         if (
             not self._reclaiming.get(host)
-            and self._busy[host] < self._per_host
+            and self._busy[host] < self._limit(host)
             and self._active < self._concurrency
         ):
             self._hold(host)
@@ -149,6 +163,9 @@ class _Scheduler:
             raise
         slot.held = True
 
+    def _limit(self, host: str) -> int:
+        return self._limits.get(host, self._per_host)
+
     def _hold(self, host: str) -> None:
         self._busy[host] += 1
         self._active += 1
@@ -157,7 +174,7 @@ class _Scheduler:
         """A slot is free: a job back from a pause first (its own host's first), else a worker."""
         for candidate in (host, *self._reclaiming):
             queue = self._reclaiming.get(candidate)
-            if not queue or self._busy[candidate] >= self._per_host:
+            if not queue or self._busy[candidate] >= self._limit(candidate):
                 continue
             waiter = queue.popleft()
             if not queue:
@@ -171,7 +188,7 @@ class _Scheduler:
         for _ in range(len(self._ring)):
             host = self._ring[0]
             self._ring.rotate(-1)
-            if self._busy[host] < self._per_host and not self._reclaiming.get(host):
+            if self._busy[host] < self._limit(host) and not self._reclaiming.get(host):
                 queue = self._queues[host]
                 job = queue.popleft()
                 self._hold(host)
@@ -244,7 +261,7 @@ async def run(
         to_probe.sort(key=lambda job: urls.stable_id(job.url) not in options.first)
     per_host = options.per_host or config.defaults.per_host_concurrency
     concurrency = options.concurrency or config.defaults.concurrency
-    scheduler = _Scheduler(to_probe, max(per_host, 1), max(concurrency, 1))
+    scheduler = _Scheduler(to_probe, max(per_host, 1), max(concurrency, 1), config.hosts)
     group = asyncio.TaskGroup()
 
     async def worker() -> None:
