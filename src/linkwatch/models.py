@@ -178,6 +178,8 @@ class Flag(StrEnum):
     SLOW = "slow"
     # The link answered only after a retry (a 5xx, a reset): a site that keeps stumbling.
     FLAKY = "flaky"
+    # Not requested this run: it was ok within `check --reuse-ok AGE` (the reason says when).
+    CACHED = "cached"
 
 
 @dataclass(frozen=True, slots=True)

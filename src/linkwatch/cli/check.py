@@ -26,6 +26,7 @@ from linkwatch.cli.netoptions import (  # noqa: TC001 - typer reads annotations 
     ExcludeOption,
     NoEnvProxyOption,
     ProxyOption,
+    ReuseOkOption,
 )
 from linkwatch.judgement import policy
 from linkwatch.report import OutputFormat, use_color
@@ -91,6 +92,7 @@ def check(  # noqa: PLR0917 - typer passes every option by name
     proxy: ProxyOption = None,
     no_env_proxy: NoEnvProxyOption = False,
     exclude: ExcludeOption = None,
+    reuse_ok: ReuseOkOption = None,
     concurrency: Annotated[
         int | None,
         typer.Option(
@@ -185,6 +187,8 @@ def check(  # noqa: PLR0917 - typer passes every option by name
         timeout=timeout,
         head_only=head_only and not inspect_pages,
         state=state_path,
+        reuse_ok=pipeline.parse_age(reuse_ok) if reuse_ok is not None else None,
+        reuse_ok_text=reuse_ok or "",
         fail_after=fail_after,
         recover_after=recover_after,
         shard=shard.parse(shard_text) if shard_text is not None else None,

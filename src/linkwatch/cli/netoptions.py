@@ -29,6 +29,17 @@ ExcludeOption = Annotated[
         show_default=False,
     ),
 ]
+ReuseOkOption = Annotated[
+    str | None,
+    typer.Option(
+        "--reuse-ok",
+        metavar="AGE",
+        help="With --state: do not request links found ok less than AGE ago (30m, 1h, 1d);"
+        " they are reported as ok and cached, with their age. Anything else, failures"
+        " above all, is checked again. For pre-commit and pull-request runs.",
+        show_default=False,
+    ),
+]
 NoEnvProxyOption = Annotated[
     bool,
     typer.Option(

@@ -62,6 +62,8 @@ def dumps(state: streaks.State) -> bytes:
             "first_failed": _time(link.first_failed),
             "last_ok": _time(link.last_ok),
             "problem": link.problem,
+            # Only when set: a linkwatch before --reuse-ok reads these files too.
+            **({"last_healthy": _time(link.last_healthy)} if link.last_healthy else {}),
         }
         for key, link in sorted(state.links.items())
     }
@@ -127,6 +129,7 @@ def _link(key: str, obj: object) -> streaks.LinkState:
         first_failed=_when(obj, "first_failed", where, optional=True),
         last_ok=_when(obj, "last_ok", where, optional=True),
         problem=problem,
+        last_healthy=_when(obj, "last_healthy", where, optional=True),
     )
 
 

@@ -238,6 +238,37 @@ def excluded(
     )
 
 
+def cached(
+    link: Link, checked_url: str, stripped: tuple[str, ...], age: timedelta, within: str
+) -> Outcome:
+    """The outcome of a link not requested because it was healthy ``age`` ago, less than
+    ``within`` (``check --reuse-ok``)."""
+    flags = (Flag.TRACKING_PARAMS, Flag.CACHED) if stripped else (Flag.CACHED,)
+    return Outcome(
+        link=link,
+        checked_url=checked_url,
+        stripped_params=stripped,
+        status=Status.OK,
+        reason=f"ok {age_text(age)} ago, not checked again (--reuse-ok {within})",
+        action="None.",
+        flags=flags,
+    )
+
+
+def age_text(age: timedelta) -> str:
+    """A duration as a person says it: ``23 min``, ``5 h 12 min``, ``2 d 4 h``."""
+    minutes = int(age.total_seconds() // 60)
+    if minutes < 1:
+        return "under a minute"
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
 def internal_error(
     link: Link, checked_url: str, stripped: tuple[str, ...], error: Exception
 ) -> Outcome:

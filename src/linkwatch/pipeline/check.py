@@ -18,9 +18,10 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
+import re
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from linkwatch.errors import UsageError
@@ -86,6 +87,10 @@ class CheckSettings:
     timeout: float | None = None  # seconds per link, replacing every link's own
     head_only: bool = False  # HEAD instead of a bounded GET: less bandwidth, fewer detections
     state: Path | None = None  # the history file; None: no history
+    # --reuse-ok: links the state file saw healthy less than this long ago are not requested
+    # (reported as cached); with ``reuse_ok_text``, the option as written, for the report.
+    reuse_ok: timedelta | None = None
+    reuse_ok_text: str = ""
     fail_after: int = 1
     recover_after: int = 1
     shard: sharding.Shard | None = None
@@ -110,6 +115,8 @@ def validate(settings: CheckSettings) -> None:
     """Refuse settings that cannot make sense together (``UsageError``, exit 2)."""
     if settings.state is None and (settings.fail_after != 1 or settings.recover_after != 1):
         raise UsageError("--fail-after and --recover-after need --state FILE")
+    if settings.reuse_ok is not None and settings.state is None:
+        raise UsageError("--reuse-ok needs --state FILE (the results it reuses are kept there)")
     if settings.fail_after < 1 or settings.recover_after < 1:
         raise UsageError("--fail-after and --recover-after count runs: 1 or more")
     for pattern in settings.exclude:
@@ -144,6 +151,11 @@ def check(settings: CheckSettings | None = None, *, hooks: Hooks | None = None) 
             cfg,
             settings,
             first=streaks.failing_ids(loaded.state) if loaded is not None else frozenset(),
+            fresh=(
+                streaks.fresh(loaded.state, settings.now(), settings.reuse_ok)
+                if loaded is not None and settings.reuse_ok is not None
+                else {}
+            ),
             progress=hooks.progress,
             proxies=proxies,
             tls=tls,
@@ -176,6 +188,18 @@ def check(settings: CheckSettings | None = None, *, hooks: Hooks | None = None) 
     if remembered is not None and settings.state is not None:
         statefile.save(settings.state, remembered.state)
     return CheckResult(report, emitted.stdout, emitted.summary, emitted.exit_code)
+
+
+_AGE = re.compile(r"\s*([0-9]+)\s*([smhdw])\s*")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_age(text: str) -> timedelta:
+    """``--reuse-ok``'s AGE: a whole number and a unit, s, m, h, d or w (``90m``, ``1d``)."""
+    matched = _AGE.fullmatch(text.lower())
+    if matched is None or int(matched[1]) == 0:
+        raise UsageError(f"--reuse-ok {text!r}: give an age such as 30m, 1h or 1d (s, m, h, d, w)")
+    return timedelta(seconds=int(matched[1]) * _UNITS[matched[2]])
 
 
 def proxy_settings(settings: CheckSettings) -> proxy.ProxySettings:
@@ -234,6 +258,7 @@ async def run(
     *,
     first: frozenset[str] = frozenset(),
     progress: ProgressFactory | None = None,
+    fresh: Mapping[str, timedelta] | None = None,
     proxies: proxy.ProxySettings | None = None,
     tls: ssl.SSLContext | None = None,
 ) -> Report:
@@ -249,6 +274,8 @@ async def run(
         # retries), and left for last it would draw the run out.
         first=first,
         exclude=tuple(Exclusion(pattern, "--exclude") for pattern in settings.exclude),
+        fresh=fresh or {},
+        reuse_within=settings.reuse_ok_text,
     )
     client_options = ClientOptions(
         user_agent=cfg.defaults.user_agent,

@@ -31,7 +31,8 @@ from linkwatch.models import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
+    from datetime import timedelta
 
     from linkwatch.models import Config, Link, Outcome
     from linkwatch.network.probe import Prober
@@ -51,6 +52,10 @@ class CheckOptions:
     first: frozenset[str] = frozenset()
     # Patterns from the command line (--exclude), beside the file's own ``exclude``.
     exclude: tuple[Exclusion, ...] = ()
+    # --reuse-ok: stable ids of links healthy not long ago, with how long ago; they are
+    # reported as cached, not requested. ``reuse_within`` is the option as written.
+    fresh: Mapping[str, timedelta] = field(default_factory=dict)
+    reuse_within: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +257,8 @@ async def run(
             record(classify.skipped(job.link, job.url, job.stripped, job.link.policy.skip))
         elif hit := next((e for p, e in exclusions if p.search(job.link.url)), None):
             record(classify.excluded(job.link, job.url, job.stripped, hit))
+        elif (age := options.fresh.get(urls.stable_id(job.url))) is not None:
+            record(classify.cached(job.link, job.url, job.stripped, age, options.reuse_within))
         else:
             to_probe.append(job)
 
