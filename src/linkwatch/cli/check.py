@@ -22,7 +22,8 @@ from linkwatch.cli.common import (
     stdout_is_terminal,
     terminal_width,
 )
-from linkwatch.cli.netoptions import (  # noqa: TC001 - typer reads annotations at run time
+from linkwatch.cli.netoptions import (
+    ENVIRONMENT_HELP,
     ExcludeOption,
     NoEnvProxyOption,
     ProxyOption,
@@ -41,7 +42,7 @@ EPILOG = (
     "Examples:\n\n  linkwatch check\n\n  linkwatch check --config links.yaml --per-host 2"
     "\n\n  linkwatch check --format json --output report.json"
     "\n\n  linkwatch check --shard 2/4 --format json --output shard-2.json"
-)
+) + ENVIRONMENT_HELP
 
 # History options (see "Remember results across runs" in docs/reference.md).
 StateOption = Annotated[

@@ -6,6 +6,16 @@ from typing import Annotated
 
 import typer
 
+# Appended to check's examples: what the environment and links.yaml change on a real network.
+ENVIRONMENT_HELP = (
+    "\n\n  linkwatch check --state .linkwatch/state.json --reuse-ok 1h"
+    "\n\nEnvironment: HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY (either case) choose a"
+    " proxy, as curl does; SSL_CERT_FILE and SSL_CERT_DIR replace the system trust store,"
+    " which is otherwise used (certifi when there is none). links.yaml's `hosts:` sets"
+    " headers (values from ${VARIABLES}), accepted codes, concurrency and an interval per"
+    " host; its `exclude:` lists patterns of links not to check."
+)
+
 ProxyOption = Annotated[
     str | None,
     typer.Option(
