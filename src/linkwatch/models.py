@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -116,15 +117,27 @@ class HostSettings:
         return f"HostSettings({self.pattern!r}, headers=[{names}] (values hidden))"
 
     def covers(self, host: str) -> bool:
-        """Whether ``host`` (lower case, no trailing dot) is this entry's."""
+        """Whether ``host`` (``host_key``'s form) is this entry's."""
         if self.pattern.startswith("*."):
             return host.endswith(self.pattern[1:])
         return host == self.pattern
 
 
+def host_key(host: str) -> str:
+    """A host name as ``hosts:`` compares it: lower case, no trailing dot, A-labels decoded
+    (``xn--strae-oqa`` is ``straße``, as a redirect's URL spells what links.yaml wrote).
+    Punycode only, no IDNA 2003 mapping: Python's idna codec would make ß "ss", another name."""
+    labels = host.rstrip(".").lower().split(".")
+    for i, label in enumerate(labels):
+        if label.startswith("xn--"):
+            with contextlib.suppress(UnicodeError):  # not punycode: compared as written
+                labels[i] = label[4:].encode("ascii").decode("punycode")
+    return ".".join(labels)
+
+
 def host_settings(hosts: tuple[HostSettings, ...], host: str) -> HostSettings | None:
     """The entry for ``host``: its own name first, else the longest ``*.`` pattern covering it."""
-    name = host.rstrip(".").lower()
+    name = host_key(host)
     found = [entry for entry in hosts if entry.covers(name)]
     return max(found, key=lambda e: (not e.pattern.startswith("*."), len(e.pattern)), default=None)
 

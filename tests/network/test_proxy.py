@@ -325,3 +325,43 @@ async def test_wrong_proxy_credentials_are_a_proxy_failure_without_them(
     assert observation.detail == expected[scheme]
     assert "wrong-pass" not in repr(observation)
     assert server.hits["/"] == 0
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("answer", "detail"),
+    [
+        (
+            b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n",
+            "the proxy answered 403 Forbidden to CONNECT localhost:{port}",
+        ),
+        (
+            b"HTTP/1.1 200 Connection established\r\n\r\nnot TLS",
+            "the proxy closed or spoke out of turn after CONNECT localhost:{port}",
+        ),
+        (
+            b"",
+            (
+                "could not use the proxy http://127.0.0.1:{proxy}: Server disconnected without"
+                " sending a response."
+            ),
+        ),
+    ],
+)
+async def test_a_tunnel_the_proxy_does_not_open_is_a_proxy_failure(ca, server, answer, detail):
+    """A refused CONNECT, bytes before the TLS handshake, a proxy that hangs up: each is the
+    proxy's failure, named, and no TLS is attempted over what the proxy sent."""
+    fake_proxy = server
+    port = 4443
+
+    @fake_proxy.route(f"localhost:{port}")
+    async def connect(request, reader, writer):
+        assert request.method == "CONNECT"
+        writer.write(answer)
+        await writer.drain()
+
+    async with through(f"http://127.0.0.1:{fake_proxy.port}", ca) as prober:
+        observation = await prober.probe(f"https://localhost:{port}/", link().policy)
+    assert observation.failure is Failure.PROXY
+    assert observation.detail == detail.format(port=port, proxy=fake_proxy.port)
+    assert fake_proxy.hits[f"localhost:{port}"] == 1

@@ -332,3 +332,20 @@ async def test_host_concurrency_replaces_the_per_host_limit():
     limits.release(taken[0][1])
     job_1, _ = await limits.take()
     assert job_1.link.index == 1
+
+
+def test_international_host_names_match_in_either_form():
+    """A key written in Unicode covers the host however a URL spells it (IDNA A-labels)."""
+    cfg = load(
+        """\
+        version: 1
+        hosts:
+          "*.straße.example":
+            interval: 1
+        links: []
+        """
+    )
+    [entry] = cfg.hosts
+    assert entry.pattern == "*.straße.example"
+    assert host_settings(cfg.hosts, "www.straße.example") is entry
+    assert host_settings(cfg.hosts, "www.xn--strae-oqa.example") is entry

@@ -844,7 +844,8 @@ def loads(
 def _hosts(data: dict[str, dict[str, Any]]) -> tuple[models.HostSettings, ...]:
     return tuple(
         models.HostSettings(
-            pattern=pattern.lower().rstrip("."),
+            pattern=("*." if pattern.startswith("*.") else "")
+            + models.host_key(pattern.removeprefix("*.")),
             headers=tuple(entry.get("headers", {}).items()),
             accept=entry.get("accept"),
             concurrency=entry.get("concurrency"),
