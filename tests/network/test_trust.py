@@ -69,40 +69,63 @@ async def test_certifi_alone_rejects_the_corporate_ca(site):
     assert observation.detail == ("certificate rejected: unable to get local issuer certificate")
 
 
+LINUX_ONLY = pytest.mark.skipif(
+    sys.platform in {"darwin", "win32"}, reason="OpenSSL's bundle is the store on Linux and BSD"
+)
+
+
+@LINUX_ONLY
 @pytest.mark.anyio
-async def test_system_store_through_truststore_trusts_what_the_system_trusts(
+async def test_linux_system_store_trusts_what_the_system_trusts(site, ca_file, monkeypatch):
+    """On Linux the system store is OpenSSL's configured bundle (the corporate root's file
+    here, as update-ca-certificates would leave it): the site is verified through it."""
+    monkeypatch.setenv("SSL_CERT_FILE", ca_file)  # where OpenSSL looks, for this process
+    context = trust.system_context()
+    assert type(context) is ssl.SSLContext  # read once, not truststore's per connection
+    observation = await probe_with(context, site.url("/", host="localhost"))
+    assert (observation.failure, observation.status_code) == (None, 200)
+
+
+@pytest.mark.anyio
+async def test_truststore_as_macos_and_windows_use_it_works_under_the_transport(
     site, ca_file, monkeypatch
 ):
-    """truststore reads the operating system's store; on Linux that is OpenSSL's configured
-    bundle (pointed at the corporate root here): the site is verified through it."""
+    """On macOS and Windows the store is truststore's; its context drives the transport's TLS
+    (asyncio's start_tls) and verifies what the platform trusts (here, on Linux, truststore
+    reads the same OpenSSL bundle, pointed at the corporate root)."""
     monkeypatch.setenv("SSL_CERT_FILE", ca_file)
-    context = trust.system_context()
+    context = trust.system_context("darwin")
     assert isinstance(context, truststore.SSLContext)
     observation = await probe_with(context, site.url("/", host="localhost"))
     assert (observation.failure, observation.status_code) == (None, 200)
 
 
+@LINUX_ONLY
 def test_the_system_store_is_the_default():
-    """With no SSL_CERT_FILE or SSL_CERT_DIR, the run trusts the system's store."""
-    assert isinstance(trust.ssl_context({}), truststore.SSLContext)
-
-
-def test_certifi_when_truststore_is_missing(monkeypatch):
-    """Without truststore, certifi's bundle is the fallback (not an empty store)."""
-    monkeypatch.setitem(sys.modules, "truststore", None)
+    """With no SSL_CERT_FILE or SSL_CERT_DIR, the run trusts the system's bundle."""
     context = trust.ssl_context({})
-    assert not isinstance(context, truststore.SSLContext)
+    assert type(context) is ssl.SSLContext
+    assert context.get_ca_certs() or ssl.get_default_verify_paths().capath
+    assert context.verify_mode is ssl.CERT_REQUIRED
+    assert context.check_hostname
+
+
+def test_certifi_when_truststore_is_missing_on_macos_or_windows(monkeypatch):
+    """Without truststore there, certifi's bundle is the fallback (not an empty store)."""
+    monkeypatch.setitem(sys.modules, "truststore", None)
+    context = trust.ssl_context({}, platform="win32")
+    assert type(context) is ssl.SSLContext
     assert context.cert_store_stats()["x509_ca"] > 100
     assert context.verify_mode is ssl.CERT_REQUIRED
     assert context.check_hostname
 
 
-@pytest.mark.skipif(sys.platform in {"darwin", "win32"}, reason="Linux and BSD bundles only")
 def test_certifi_when_linux_has_no_bundle(monkeypatch):
     """A bare container with no CA bundle at all falls back to certifi's."""
-    monkeypatch.setattr(trust, "_system_bundle_exists", lambda: False)
-    context = trust.ssl_context({})
-    assert not isinstance(context, truststore.SSLContext)
+    empty = ssl.DefaultVerifyPaths(None, None, "SSL_CERT_FILE", "/none", "SSL_CERT_DIR", "/none")
+    monkeypatch.setattr(ssl, "get_default_verify_paths", lambda: empty)
+    monkeypatch.setattr(trust, "_SYSTEM_BUNDLES", ())
+    context = trust.ssl_context({}, platform="linux")
     assert context.cert_store_stats()["x509_ca"] > 100
 
 

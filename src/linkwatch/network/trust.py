@@ -4,11 +4,14 @@ In order:
 
 1. ``SSL_CERT_FILE`` and/or ``SSL_CERT_DIR``, when set: exactly those (a PEM bundle, a
    directory of hashed certificates), on every platform, as OpenSSL and curl read them;
-2. else the operating system's store through ``truststore`` (Keychain on macOS, the
-   certificate store on Windows, OpenSSL's configured bundle on Linux and the BSDs), where
-   a corporate network installs the root certificate its TLS inspection signs with;
-3. else certifi's bundle (Mozilla's list), when truststore is not installed or, on Linux,
-   no system bundle exists (a bare container).
+2. else the operating system's store, where a corporate network installs the root
+   certificate its TLS inspection signs with: on macOS and Windows through ``truststore``
+   (the Keychain, the Windows certificate store and their policies, as pip uses them); on
+   Linux and the BSDs, OpenSSL's configured bundle (``update-ca-certificates``), read here
+   once, which is what truststore does there too, but for every connection (32 ms of CPU
+   per TLS connection, measured with bench/realworld.py: minutes over a large list);
+3. else certifi's bundle (Mozilla's list): truststore not installed on macOS or Windows,
+   or no system bundle at all (a bare container).
 
 One context per run: loading a store is costly.
 """
@@ -36,8 +39,11 @@ _SYSTEM_BUNDLES = (
 )
 
 
-def ssl_context(environ: Mapping[str, str] | None = None) -> ssl.SSLContext:
-    """The run's TLS context (see the module's docstring for the order).
+def ssl_context(
+    environ: Mapping[str, str] | None = None, platform: str | None = None
+) -> ssl.SSLContext:
+    """The run's TLS context (see the module's docstring for the order); ``platform`` is
+    ``sys.platform`` unless a test says otherwise.
 
     Raises ``UsageError`` when SSL_CERT_FILE or SSL_CERT_DIR names something unusable.
     """
@@ -46,7 +52,7 @@ def ssl_context(environ: Mapping[str, str] | None = None) -> ssl.SSLContext:
     capath = env.get("SSL_CERT_DIR", "").strip() or None
     if cafile is not None or capath is not None:
         return _from_files(cafile, capath)
-    return system_context() or certifi_context()
+    return system_context(platform) or certifi_context()
 
 
 def _from_files(cafile: str | None, capath: str | None) -> ssl.SSLContext:
@@ -62,15 +68,25 @@ def _from_files(cafile: str | None, capath: str | None) -> ssl.SSLContext:
     return context
 
 
-def system_context() -> ssl.SSLContext | None:
-    """The operating system's store through truststore; None when there is none to use."""
-    try:
-        import truststore  # noqa: PLC0415 - optional at run time: certifi is the fallback
-    except ImportError:
-        return None
-    if sys.platform not in {"darwin", "win32"} and not _system_bundle_exists():
-        return None
-    return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+def system_context(platform: str | None = None) -> ssl.SSLContext | None:
+    """The operating system's store; None when there is none to use."""
+    if (platform or sys.platform) in {"darwin", "win32"}:
+        try:
+            import truststore  # noqa: PLC0415 - optional at run time: certifi is the fallback
+        except ImportError:
+            return None
+        return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    defaults = ssl.get_default_verify_paths()  # SSL_CERT_FILE/DIR, else OpenSSL's own
+    if defaults.cafile or (defaults.capath and _has_hashed_certificates(defaults.capath)):
+        context.set_default_verify_paths()
+        return context
+    # OpenSSL built for another layout (a wheel's, say): where distributions keep theirs.
+    for path in _SYSTEM_BUNDLES:
+        if Path(path).is_file():
+            context.load_verify_locations(cafile=path)
+            return context
+    return None
 
 
 def certifi_context() -> ssl.SSLContext:
@@ -80,13 +96,6 @@ def certifi_context() -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.load_verify_locations(cafile=certifi.where())
     return context
-
-
-def _system_bundle_exists() -> bool:
-    defaults = ssl.get_default_verify_paths()
-    if defaults.cafile or (defaults.capath and _has_hashed_certificates(defaults.capath)):
-        return True
-    return any(Path(path).is_file() for path in _SYSTEM_BUNDLES)
 
 
 def _has_hashed_certificates(capath: str) -> bool:
