@@ -349,3 +349,49 @@ def test_international_host_names_match_in_either_form():
     assert entry.pattern == "*.straße.example"
     assert host_settings(cfg.hosts, "www.straße.example") is entry
     assert host_settings(cfg.hosts, "www.xn--strae-oqa.example") is entry
+
+
+@pytest.mark.anyio
+async def test_an_interval_alone_means_one_link_at_a_time_on_that_host():
+    """A host with an interval and no concurrency takes one link at a time."""
+
+    def job(host: str, index: int) -> scheduler._Job:
+        url = f"https://{host}/{index}"
+        return scheduler._Job(Link(index, "x", url, 1, 1, 1, 1), url, (), host)
+
+    jobs = [job("paced.example", 0), job("paced.example", 1), job("a.example", 2)]
+    limits = scheduler._Scheduler(jobs, 4, 16, (HostSettings("paced.example", interval=3),))
+    taken = [await limits.take() for _ in range(2)]
+    assert [t.link.index for t, _ in taken] == [0, 2]
+
+
+@pytest.mark.anyio
+async def test_interval_paces_a_redirect_hop_and_the_first_wait_is_outside_the_deadline(server):
+    """The hop after a redirect to the same host waits its turn too; the first request's
+    wait comes before the link's clock starts, so it never eats the link's timeout."""
+
+    @server.route("/from")
+    async def moved(request, reader, writer):
+        await respond(writer, 301, {"Location": "/to"})
+
+    @server.route("/to")
+    async def landed(request, reader, writer):
+        await respond(writer, 200)
+
+    now = [0.0]
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    hosts = (HostSettings("127.0.0.1", interval=50.0),)
+    async with build_client(ClientOptions(allow_private=True)) as client:
+        prober = Prober(client, ProbeSettings(), clock=lambda: now[0], sleep=sleep, hosts=hosts)
+        first = await prober.probe(server.url("/to"), link(timeout=60).policy)
+        second = await prober.probe(server.url("/from"), link(timeout=60).policy)
+    assert (first.status_code, first.elapsed_ms) == (200, 0)
+    assert [hop.status_code for hop in second.hops] == [301, 200]
+    assert slept == [50.0, 50.0]
+    assert second.elapsed_ms == 50_000  # the hop's wait, not the first one's
+    assert second.failure is None

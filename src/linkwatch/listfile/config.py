@@ -654,7 +654,8 @@ HOST: Final = Obj(
             StatusCodes(), "Status codes that count as healthy on this host (a link's own win)."
         ),
         "concurrency": FieldSpec(
-            Number(1, 256, integer=True), "Requests at once to this host (replaces --per-host)."
+            Number(1, 256, integer=True),
+            "Links checked at once on this host (replaces --per-host; 1 with an interval).",
         ),
         "interval": FieldSpec(
             Number(0, 3600, unit=" seconds"),

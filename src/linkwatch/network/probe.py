@@ -154,6 +154,11 @@ class Prober:
         ``pause`` waits before a retry; the checker passes one that frees the host's slot
         meanwhile. By default the prober's own sleep is used.
         """
+        # A host with an interval: the first request waits its turn before the link's
+        # deadline starts (waiting for a turn is the host's pace, not the link's slowness).
+        first_turn = self._turn(url)
+        if first_turn is not None:
+            await first_turn
         started = self._clock()
         trace = _Trace(
             url=url,
@@ -275,8 +280,10 @@ class Prober:
         trace: _Trace,
     ) -> _Answer | _Failed:
         host_rule = host_settings(self._hosts, _host_of(url)) if self._hosts else None
-        if host_rule is not None and host_rule.interval > 0:
-            await self._pace(_host_of(url), host_rule.interval)
+        if trace.attempts > 1 or trace.hops:  # the first request's turn came before the clock
+            turn = self._turn(url)
+            if turn is not None:
+                await turn
         remaining = max(trace.deadline - self._clock(), 0.001)
         connect = min(remaining, self.settings.connect_timeout)
         try:
@@ -331,14 +338,20 @@ class Prober:
             return _failure_of(e)
         return answer
 
-    async def _pace(self, host: str, interval: float) -> None:
-        """Wait until ``host`` may be asked again: ``interval`` seconds after the request
-        before it (the turn is taken before waiting, so requests at once queue up in order)."""
+    def _turn(self, url: str) -> Awaitable[None] | None:
+        """The wait before ``url``'s host may be asked again, when its ``interval`` says so:
+        ``interval`` seconds after the request before it. The turn is taken now, before the
+        wait, so requests at once queue up in order. None: no wait."""
+        if not self._hosts:
+            return None
+        host = _host_of(url)
+        rule = host_settings(self._hosts, host)
+        if rule is None or rule.interval <= 0:
+            return None
         now = self._clock()
         turn = max(now, self._next_request.get(host, now))
-        self._next_request[host] = turn + interval
-        if turn > now:
-            await self._sleep(turn - now)
+        self._next_request[host] = turn + rule.interval
+        return self._sleep(turn - now) if turn > now else None
 
     def _observe(
         self, trace: _Trace, result: _Answer | _Failed, final_url: str | None = None

@@ -103,11 +103,14 @@ class _Scheduler:
         self._queues: dict[str, deque[_Job]] = {}
         for job in jobs:
             self._queues.setdefault(job.host, deque()).append(job)
-        # links.yaml's `hosts.NAME.concurrency` replaces the run's per-host limit there.
+        # links.yaml's `hosts.NAME.concurrency` replaces the run's per-host limit there; a
+        # host with an `interval` and no concurrency takes one link at a time (more would
+        # only queue for their turns, their deadlines running).
         self._limits = {
-            host: rule.concurrency
+            host: rule.concurrency or 1
             for host in self._queues
-            if (rule := host_settings(hosts, host)) is not None and rule.concurrency
+            if (rule := host_settings(hosts, host)) is not None
+            and (rule.concurrency or rule.interval > 0)
         }
         self._ring: deque[str] = deque(self._queues)
         self._busy: Counter[str] = Counter()
