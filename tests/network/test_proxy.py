@@ -50,6 +50,19 @@ def test_upper_case_alone_counts_and_empty_is_unset():
     assert found.https is None
 
 
+def test_http_proxy_upper_case_is_ignored_under_cgi():
+    """httpoxy: under CGI, HTTP_PROXY comes from a request header and is not a proxy."""
+    found = proxy.settings({"HTTP_PROXY": "http://attacker:1", "REQUEST_METHOD": "GET"})
+    assert found.http is None
+    assert proxy.settings({"http_proxy": PROXY, "REQUEST_METHOD": "GET"}).http is not None
+
+
+def test_empty_explicit_proxy_connects_directly():
+    """--proxy '' overrides the environment's proxies: every request goes direct."""
+    found = proxy.settings({"HTTPS_PROXY": PROXY}, explicit="")
+    assert found.proxy_for("https", "example.org", 443) is None
+
+
 def test_explicit_proxy_replaces_the_environment_but_not_no_proxy():
     """--proxy serves both schemes over the variables; NO_PROXY still applies to it."""
     found = proxy.settings(

@@ -183,8 +183,15 @@ class ProxySettings:
 
 
 def _variable(environ: Mapping[str, str], name: str) -> tuple[str, str] | None:
-    """(the spelling found, its value) of a variable, lower case first; empty is unset."""
-    for spelling in (name, name.upper()):
+    """(the spelling found, its value) of a variable, lower case first; empty is unset.
+
+    Under CGI (REQUEST_METHOD set), HTTP_PROXY is the client's ``Proxy:`` header, not the
+    user's choice ("httpoxy"): it is ignored there, as Python's urllib and curl ignore it.
+    """
+    spellings = [name, name.upper()]
+    if name == "http_proxy" and "REQUEST_METHOD" in environ:
+        spellings.remove("HTTP_PROXY")
+    for spelling in spellings:
         value = environ.get(spelling, "").strip()
         if value:
             return spelling, value
