@@ -378,3 +378,26 @@ async def test_a_tunnel_the_proxy_does_not_open_is_a_proxy_failure(ca, server, a
     assert observation.failure is Failure.PROXY
     assert observation.detail == detail.format(port=port, proxy=fake_proxy.port)
     assert fake_proxy.hits[f"localhost:{port}"] == 1
+
+
+@pytest.mark.anyio
+async def test_a_proxy_that_never_answers_connect_is_named(ca, server):
+    """A CONNECT left unanswered ends at the connect timeout, as the proxy's failure."""
+    fake_proxy = server
+
+    @fake_proxy.route("localhost:4443")
+    async def silent(request, reader, writer):
+        await reader.read()  # until linkwatch gives up and closes
+
+    options = ClientOptions(
+        proxies=proxy.settings({}, explicit=f"http://127.0.0.1:{fake_proxy.port}"),
+        ssl_context=client_ssl_context(ca),
+        allow_private=True,
+    )
+    async with build_client(options) as client:
+        prober = Prober(client, ProbeSettings(connect_timeout=0.3, max_attempts=1))
+        observation = await prober.probe("https://localhost:4443/", link().policy)
+    assert observation.failure is Failure.PROXY
+    assert (
+        observation.detail == f"the proxy http://127.0.0.1:{fake_proxy.port} did not answer in time"
+    )

@@ -157,3 +157,16 @@ def test_a_file_that_is_not_pem_is_a_usage_error(tmp_path):
     with pytest.raises(UsageError) as raised:
         trust.ssl_context({"SSL_CERT_FILE": str(path)})
     assert str(raised.value) == f"SSL_CERT_FILE: {path}: not a bundle of PEM certificates"
+
+
+def test_linux_without_openssls_own_paths_finds_the_distributions_bundle(ca_file, monkeypatch):
+    """An OpenSSL built for another layout: the usual bundle files are looked for instead."""
+    empty = ssl.DefaultVerifyPaths(None, None, "SSL_CERT_FILE", "/none", "SSL_CERT_DIR", "/none")
+    monkeypatch.setattr(ssl, "get_default_verify_paths", lambda: empty)
+    monkeypatch.setattr(trust, "_SYSTEM_BUNDLES", ("/nonexistent/cert.pem", ca_file))
+    context = trust.system_context("linux")
+    assert context is not None
+    [only] = context.get_ca_certs()
+    assert ("organizationName", "Example Constabulary Inspection CA") in [
+        pair for rdn in only["subject"] for pair in rdn
+    ]
