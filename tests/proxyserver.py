@@ -8,9 +8,12 @@ line containing some text (each exchange is logged when its connection closes).
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from dataclasses import dataclass, field
 
@@ -26,6 +29,7 @@ class ProxyServer:
     _process: subprocess.Popen[str] | None = None
     _changed: threading.Condition = field(default_factory=threading.Condition)
     _reader: threading.Thread | None = None
+    _home: str | None = None  # proxy.py keeps a data directory in ~: a temporary one
 
     @property
     def url(self) -> str:
@@ -49,8 +53,10 @@ class ProxyServer:
         ]
         if self.basic_auth is not None:
             command += ["--basic-auth", self.basic_auth]
+        self._home = tempfile.mkdtemp(prefix="linkwatch-proxy-")
         self._process = subprocess.Popen(
             command,
+            env={**os.environ, "HOME": self._home},
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -106,3 +112,5 @@ class ProxyServer:
             self._reader.join(10)
         if self._process.stdout is not None:
             self._process.stdout.close()
+        if self._home is not None:
+            shutil.rmtree(self._home, ignore_errors=True)
