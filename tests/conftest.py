@@ -16,6 +16,7 @@ from linkwatch.models import Link, Policy
 from linkwatch.network.client import ClientOptions, build_client, mapping_resolver, system_resolver
 from linkwatch.network.probe import Prober, ProbeSettings
 from loopback import Server, respond
+from proxyserver import ProxyServer
 from samples import sample_outcomes, sample_report
 
 REPO = Path(__file__).resolve().parent.parent
@@ -71,6 +72,24 @@ def _no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "getaddrinfo", offline_getaddrinfo)
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
     monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy_from_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A proxy set on the machine running the tests must not change what they see."""
+    for name in ("https_proxy", "http_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
+@pytest.fixture(scope="session")
+def proxy_server():
+    """proxy.py, a real HTTP proxy, on 127.0.0.1 (see tests/proxyserver.py); one for the
+    session (it takes a second to start), so tests look for their own ports in its log."""
+    srv = ProxyServer()
+    srv.start()
+    yield srv
+    srv.stop()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -102,6 +103,59 @@ class Link:
     reviewed: date | None = None  # when a person last vetted the link (`reviewed:`)
 
 
+@dataclass(frozen=True, slots=True, repr=False)
+class HostSettings:
+    """links.yaml's settings for one host (``example.org``) or its subdomains (``*.example.org``).
+
+    Header values may hold secrets (taken from the environment): they are never shown, not
+    even in a repr.
+    """
+
+    pattern: str  # lower case; "*." first for the subdomains
+    headers: tuple[tuple[str, str], ...] = ()  # resolved values once the environment is read
+    accept: tuple[CodeRange, ...] | None = None  # None: the defaults'
+    concurrency: int | None = None  # None: the run's --per-host or per_host_concurrency
+    interval: float = 0.0  # seconds at least between two requests to the host
+    user_agent: str | None = None
+
+    def __repr__(self) -> str:
+        names = ", ".join(name for name, _ in self.headers)
+        return f"HostSettings({self.pattern!r}, headers=[{names}] (values hidden))"
+
+    def covers(self, host: str) -> bool:
+        """Whether ``host`` (``host_key``'s form) is this entry's."""
+        if self.pattern.startswith("*."):
+            return host.endswith(self.pattern[1:])
+        return host == self.pattern
+
+
+def host_key(host: str) -> str:
+    """A host name as ``hosts:`` compares it: lower case, no trailing dot, A-labels decoded
+    (``xn--strae-oqa`` is ``straße``, as a redirect's URL spells what links.yaml wrote).
+    Punycode only, no IDNA 2003 mapping: Python's idna codec would make ß "ss", another name."""
+    labels = host.rstrip(".").lower().split(".")
+    for i, label in enumerate(labels):
+        if label.startswith("xn--"):
+            with contextlib.suppress(UnicodeError):  # not punycode: compared as written
+                labels[i] = label[4:].encode("ascii").decode("punycode")
+    return ".".join(labels)
+
+
+def host_settings(hosts: tuple[HostSettings, ...], host: str) -> HostSettings | None:
+    """The entry for ``host``: its own name first, else the longest ``*.`` pattern covering it."""
+    name = host_key(host)
+    found = [entry for entry in hosts if entry.covers(name)]
+    return max(found, key=lambda e: (not e.pattern.startswith("*."), len(e.pattern)), default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusion:
+    """A pattern of links not to check: a regular expression searched in the link's URL."""
+
+    pattern: str
+    source: str  # where it was given, as the report says it: "links.yaml" or "--exclude"
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     """A validated links.yaml."""
@@ -111,6 +165,8 @@ class Config:
     defaults: Defaults
     links: tuple[Link, ...]
     embedded: bool = False  # True when this is the list shipped inside the package
+    exclude: tuple[Exclusion, ...] = ()  # the file's `exclude` patterns
+    hosts: tuple[HostSettings, ...] = ()  # the file's `hosts` entries
 
 
 class Status(StrEnum):
@@ -150,6 +206,8 @@ class Flag(StrEnum):
     DOMAIN_EXPIRING = "domain_expiring"
     # The list's review interval has passed since the link's `reviewed:` date.
     REVIEW_DUE = "review_due"
+    # Not requested this run: it was ok within `check --reuse-ok AGE` (the reason says when).
+    CACHED = "cached"
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +235,7 @@ class Failure(StrEnum):
     BAD_REDIRECT = "bad_redirect"  # a Location that is not an http(s) URL
     PRIVATE_ADDRESS = "private_address"  # refused by the private-address guard
     INVALID_URL = "invalid_url"
+    PROXY = "proxy"  # the proxy could not be reached, or would not carry the request
 
 
 # Failures that happen before any server answers: when every link ends in one of these,
@@ -188,6 +247,9 @@ NETWORK_FAILURES: frozenset[Failure] = frozenset(
         Failure.DNS_FAILED,
         Failure.UNREACHABLE,
         Failure.CONNECT_TIMEOUT,
+        # Through a proxy, the proxy is the way out: when it fails for every link, it is
+        # the network (or its settings), not the list.
+        Failure.PROXY,
     }
 )
 

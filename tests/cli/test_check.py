@@ -47,7 +47,8 @@ def test_offline_json_says_it_on_stderr_too():
     assert result.exit_code == 3
     assert result.stderr == (
         "error: network unavailable: none of the 10 links checked got past DNS or a"
-        " connection; check this machine's network and run again (nothing was judged)\n"
+        " connection; check this machine's network, or its proxy settings (HTTPS_PROXY,"
+        " --proxy), and run again (nothing was judged)\n"
     )
 
 

@@ -199,3 +199,14 @@ def test_import_html_url_follows_base_href_and_ignores_in_page_links(tmp_path, s
     )
     assert "1 in-page link (#...) ignored" in result.stderr
     assert "#top" not in result.output
+
+
+def test_import_url_goes_through_the_environments_proxy(tmp_path, site, proxy_server, monkeypatch):
+    """HTTP_PROXY applies to import as to check: the page is fetched through the proxy."""
+    monkeypatch.setenv("HTTP_PROXY", proxy_server.url)
+    target = tmp_path / "links.yaml"
+    url = site.url("/resources/page?via=proxy")
+    result = run_cli("import", url, "--allow-private", "--into", str(target), "--write")
+    assert result.exit_code == 0, result.output
+    assert len(config.load(target).links) == 3
+    proxy_server.wait_for(f"127.0.0.1:{site.port}/resources/page?via=proxy")

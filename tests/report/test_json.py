@@ -138,7 +138,8 @@ def test_bad_fields_are_located_at_their_link(report):
         (
             f"r.json:{starts[4]}:5: links[4].flags: must be a list of tracking_params,"
             " cross_site_redirect, https_downgrade, expect_text_missing, parked_domain,"
-            " moved_to_home, soft_404, tls_expiring, slow, flaky, domain_unregistered, domain_changed_hands, domain_expiring, review_due, not ['made_up']"
+            " moved_to_home, soft_404, tls_expiring, slow, flaky, domain_unregistered,"
+            " domain_changed_hands, domain_expiring, review_due, cached, not ['made_up']"
         ),
     ]
 

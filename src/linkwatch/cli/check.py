@@ -24,6 +24,13 @@ from linkwatch.cli.common import (
     stdout_is_terminal,
     terminal_width,
 )
+from linkwatch.cli.netoptions import (
+    ENVIRONMENT_HELP,
+    ExcludeOption,
+    NoEnvProxyOption,
+    ProxyOption,
+    ReuseOkOption,
+)
 from linkwatch.judgement import policy
 from linkwatch.report import OutputFormat, use_color
 
@@ -37,7 +44,7 @@ EPILOG = (
     "Examples:\n\n  linkwatch check\n\n  linkwatch check --config links.yaml --per-host 2"
     "\n\n  linkwatch check --format json --output report.json"
     "\n\n  linkwatch check --shard 2/4 --format json --output shard-2.json"
-)
+) + ENVIRONMENT_HELP
 
 
 def check(  # noqa: PLR0917 - typer passes every option by name
@@ -53,6 +60,10 @@ def check(  # noqa: PLR0917 - typer passes every option by name
             help="Also request loopback, private and link-local addresses (refused by default).",
         ),
     ] = False,
+    proxy: ProxyOption = None,
+    no_env_proxy: NoEnvProxyOption = False,
+    exclude: ExcludeOption = None,
+    reuse_ok: ReuseOkOption = None,
     concurrency: Annotated[
         int | None,
         typer.Option(
@@ -154,11 +165,16 @@ def check(  # noqa: PLR0917 - typer passes every option by name
         output=written_to,
         fail_on=policy.parse_fail_on(fail_on),
         allow_private=allow_private,
+        proxy=proxy,
+        env_proxy=not no_env_proxy,
+        exclude=tuple(exclude or ()),
         concurrency=concurrency,
         per_host=per_host,
         timeout=timeout,
         head_only=head_only and not inspect_pages,
         state=state_path,
+        reuse_ok=pipeline.parse_age(reuse_ok) if reuse_ok is not None else None,
+        reuse_ok_text=reuse_ok or "",
         fail_after=fail_after,
         recover_after=recover_after,
         shard=shard.parse(shard_text) if shard_text is not None else None,

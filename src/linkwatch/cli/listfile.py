@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -55,7 +56,8 @@ def validate(
     targets: list[Path | None] = list(paths) if paths else [None]
     for path in targets:
         try:
-            cfg = config.load_list(path)
+            # The environment is read as check reads it: an unset ${NAME} is reported here.
+            cfg = config.load_list(path, environ=os.environ)
         except LinkwatchError as e:
             failed = e
             print_error(e)

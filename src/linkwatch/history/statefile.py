@@ -65,6 +65,8 @@ def dumps(state: streaks.State) -> bytes:
             "last_ok": _time(link.last_ok),
             "problem": link.problem,
             "first_seen": _time(link.first_seen),
+            # Only when set: a linkwatch before --reuse-ok reads these files too.
+            **({"last_healthy": _time(link.last_healthy)} if link.last_healthy else {}),
         }
         for key, link in sorted(state.links.items())
     }
@@ -157,6 +159,7 @@ def _link(key: str, obj: object) -> streaks.LinkState:
         last_ok=last_ok,
         problem=problem,
         first_seen=first_seen,
+        last_healthy=_when(obj, "last_healthy", where, optional=True),
     )
 
 

@@ -13,11 +13,12 @@ closes an issue every night.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from linkwatch import urls
-from linkwatch.models import HistoryNote, Status
+from linkwatch.models import Flag, HistoryNote, Status
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -27,6 +28,9 @@ if TYPE_CHECKING:
 
 # 2: links remember when they were first seen; a `domains` section caches RDAP records.
 STATE_VERSION = 2
+# Flags a healthy link may carry and still be reused by `check --reuse-ok`: the tracking
+# parameters are the URL's, not the page's. tls_expiring, flaky, slow... are checked again.
+HEALTHY_FLAGS = frozenset({Flag.TRACKING_PARAMS})
 DEFAULT_FAILING = frozenset({Status.BROKEN, Status.ERROR})
 # A skipped link was not looked at: it neither extends a failure streak nor ends one.
 NEUTRAL = frozenset({Status.SKIPPED})
@@ -68,6 +72,9 @@ class LinkState:
     # When linkwatch first saw the link (the vetted date of a link without `reviewed:`);
     # a file from before version 2 gives its earliest known date instead.
     first_seen: datetime | None = None
+    # When it was last checked and found healthy: ok with no flag but tracking_params
+    # (`check --reuse-ok` skips it until this is too old). None after anything else.
+    last_healthy: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +180,8 @@ def _advance(
     )
     if failed is None:
         return base
+    healthy = outcome.status is Status.OK and set(outcome.flags) <= HEALTHY_FLAGS
+    base = replace(base, last_healthy=now if healthy else None)
     if failed:
         failures = before.consecutive_failures + 1
         problem = before.problem or failures >= thresholds.fail_after
@@ -208,10 +217,30 @@ def update(
         return state
     thresholds = thresholds or Thresholds()
     links = {
-        key: _advance(state.links.get(key), outcome, failed, now, thresholds)
+        # A link taken from the cache was not looked at: its memory stays as it was, so its
+        # age keeps growing until it is checked again.
+        key: before
+        if Flag.CACHED in outcome.flags and (before := state.links.get(key)) is not None
+        else _advance(state.links.get(key), outcome, failed, now, thresholds)
         for key, (outcome, failed) in _verdicts(report, thresholds).items()
     }
     return State(links=links, domains=state.domains)
+
+
+def fresh(state: State, now: datetime, within: timedelta) -> dict[str, timedelta]:
+    """The ids of links found healthy less than ``within`` ago, with how long ago.
+
+    A link that counts as a problem, or whose last run was anything but healthy, is never
+    among them: failures are always checked again.
+    """
+    return {
+        key: now - link.last_healthy
+        for key, link in state.links.items()
+        if link.last_healthy is not None
+        and not link.problem
+        and link.last_healthy == link.last_checked
+        and timedelta(0) <= now - link.last_healthy < within
+    }
 
 
 def mark(before: LinkState | None, after: LinkState) -> Mark | None:

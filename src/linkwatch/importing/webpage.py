@@ -23,6 +23,8 @@ from linkwatch.models import Failure, Policy
 from linkwatch.network.probe import ProbeSettings
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from linkwatch.network.probe import Prober
 
 TIMEOUT = 30.0  # seconds for the whole fetch, redirects included
@@ -77,15 +79,27 @@ async def fetch(prober: Prober, url: str, timeout: float = TIMEOUT) -> Page:  # 
     )
 
 
-def fetch_url(url: str, *, allow_private: bool = False) -> Page:
-    """Fetch an import SOURCE with a client built as ``check`` builds its own (own event loop)."""
+def fetch_url(
+    url: str, *, allow_private: bool = False, environ: Mapping[str, str] | None = None
+) -> Page:
+    """Fetch an import SOURCE with a client built as ``check`` builds its own (own event loop):
+    the environment's proxies and trust store too (``environ``: None is the process's)."""
     import asyncio  # noqa: PLC0415
+    import os  # noqa: PLC0415
 
+    from linkwatch.network import proxy, trust  # noqa: PLC0415
     from linkwatch.network.client import ClientOptions, build_client  # noqa: PLC0415
     from linkwatch.network.probe import Prober  # noqa: PLC0415
 
+    env = os.environ if environ is None else environ
+    options = ClientOptions(
+        allow_private=allow_private,
+        proxies=proxy.settings(env),
+        ssl_context=trust.ssl_context(env),
+    )
+
     async def fetching() -> Page:
-        async with build_client(ClientOptions(allow_private=allow_private)) as client:
+        async with build_client(options) as client:
             return await fetch(Prober(client, PROBE_SETTINGS), url)
 
     return asyncio.run(fetching())

@@ -20,7 +20,7 @@ from linkwatch.models import Failure, Flag, Observation, Outcome, Status
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from linkwatch.models import Hop, Link
+    from linkwatch.models import Exclusion, Hop, Link
 
 PERMANENT_REDIRECTS = frozenset({301, 308})
 # Failures the probe retries: the reason says how many attempts it took to give up.
@@ -221,6 +221,53 @@ def skipped(link: Link, checked_url: str, stripped: tuple[str, ...], reason: str
     )
 
 
+def excluded(
+    link: Link, checked_url: str, stripped: tuple[str, ...], exclusion: Exclusion
+) -> Outcome:
+    """The outcome of a link an ``exclude`` pattern (file or command line) matched."""
+    where = "--exclude" if exclusion.source == "--exclude" else f"exclude in {exclusion.source}"
+    return Outcome(
+        link=link,
+        checked_url=checked_url,
+        stripped_params=stripped,
+        status=Status.SKIPPED,
+        reason=f"skipped: excluded by {where}: {exclusion.pattern}",
+        action="None; remove the pattern when the link should be checked again.",
+        flags=(Flag.TRACKING_PARAMS,) if stripped else (),
+    )
+
+
+def cached(
+    link: Link, checked_url: str, stripped: tuple[str, ...], age: timedelta, within: str
+) -> Outcome:
+    """The outcome of a link not requested because it was healthy ``age`` ago, less than
+    ``within`` (``check --reuse-ok``)."""
+    flags = (Flag.TRACKING_PARAMS, Flag.CACHED) if stripped else (Flag.CACHED,)
+    return Outcome(
+        link=link,
+        checked_url=checked_url,
+        stripped_params=stripped,
+        status=Status.OK,
+        reason=f"ok {age_text(age)} ago, not checked again (--reuse-ok {within})",
+        action="None.",
+        flags=flags,
+    )
+
+
+def age_text(age: timedelta) -> str:
+    """A duration as a person says it: ``23 min``, ``5 h 12 min``, ``2 d 4 h``."""
+    minutes = int(age.total_seconds() // 60)
+    if minutes < 1:
+        return "under a minute"
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
 def internal_error(
     link: Link, checked_url: str, stripped: tuple[str, ...], error: Exception
 ) -> Outcome:
@@ -418,6 +465,13 @@ def _failure_verdict(failure: Failure, detail: str) -> _Verdict:
             )
         case Failure.INVALID_URL:
             return _Verdict(Status.ERROR, f"invalid URL: {detail}", "Fix the URL in links.yaml.")
+        case Failure.PROXY:
+            return _Verdict(
+                Status.ERROR,
+                f"not checked through the proxy: {detail}",
+                "Check the proxy settings (--proxy, HTTPS_PROXY, NO_PROXY) and credentials;"
+                " if the proxy blocks this site, ask the network's administrators.",
+            )
         case _:
             assert_never(failure)
 

@@ -23,7 +23,7 @@ from linkwatch.errors import ConfigError, Problem, UsageError
 from linkwatch.listfile.yamlsrc import Node, parse, read_text
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
 SCHEMA_VERSION: Final = 1
 CONFIG_NAME: Final = "links.yaml"
@@ -41,6 +41,8 @@ INVALID: Final = _Invalid()
 class _Ctx:
     path: str
     problems: list[Problem] = field(default_factory=list)
+    # Where ${NAME} in header values is read from; None: left as written (validate reads it).
+    environ: Mapping[str, str] | None = None
 
     def error(self, node: Node, where: str, message: str) -> _Invalid:
         self.problems.append(Problem(self.path, node.line, node.column, where, message))
@@ -291,6 +293,86 @@ class Day(Kind):
         return {"type": "string", "format": "date", "pattern": f"^{_DATE_RE.pattern}$"}
 
 
+_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$\$|\$")
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderValue(Kind):
+    """A request header's value; ``${NAME}`` is replaced by the environment variable NAME
+    (``$$`` is a dollar sign), so that no secret is written in the file. The value found is
+    never shown: messages name the variable only."""
+
+    def parse(self, node: Node, ctx: _Ctx, where: str) -> str | _Invalid:
+        template = TEXT.parse(node, ctx, where)
+        if isinstance(template, _Invalid):
+            return template
+        if _CONTROL.search(template):
+            return ctx.error(node, where, "contains a control character")
+        out: list[str] = []
+        position = 0
+        for found in _VARIABLE.finditer(template):
+            out.append(template[position : found.start()])
+            position = found.end()
+            if found[0] == "$$":
+                out.append("$")
+            elif found[1] is None:
+                return ctx.error(
+                    node, where, "has a lone '$'; write ${NAME} for a variable, $$ for a '$'"
+                )
+            elif ctx.environ is not None:
+                value = ctx.environ.get(found[1])
+                if value is None:
+                    return ctx.error(
+                        node,
+                        where,
+                        f"the environment variable {found[1]} is not set; set it (a CI"
+                        " secret, say) or remove the header",
+                    )
+                if _BAD_HEADER_CHARS.search(value):
+                    return ctx.error(
+                        node, where, f"the environment variable {found[1]} holds a line break"
+                    )
+                out.append(value)
+            else:
+                out.append(found[0])
+        out.append(template[position:])
+        return "".join(out)
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "minLength": 1, "maxLength": TEXT.max_length}
+
+
+_BAD_HEADER_CHARS = re.compile(r"[\x00\r\n]")
+_HEADER_NAME = re.compile(r"^[-!#$%&'*+.^_`|~0-9A-Za-z]+$")
+# Headers linkwatch itself must control: framing, the connection, the proxy's, and what
+# keeps bodies bounded (Accept-Encoding: identity). User-Agent has its own key.
+_RESERVED_HEADERS = frozenset(
+    {
+        "host",
+        "content-length",
+        "transfer-encoding",
+        "connection",
+        "keep-alive",
+        "te",
+        "trailer",
+        "upgrade",
+        "proxy-authorization",
+        "proxy-connection",
+        "accept-encoding",
+    }
+)
+
+
+def _check_header_name(value: str) -> str | None:
+    if not _HEADER_NAME.match(value):
+        return "is not a header name"
+    if value.lower() == "user-agent":
+        return "is set with the host's `user_agent` key"
+    if value.lower() in _RESERVED_HEADERS:
+        return "is a header linkwatch sets itself"
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class FieldSpec:
     """One key of a mapping."""
@@ -518,6 +600,15 @@ def _check_param_name(value: str) -> str | None:
     return None
 
 
+def check_pattern(value: str) -> str | None:
+    """Why ``value`` is not a usable regular expression (``exclude``), or None."""
+    try:
+        re.compile(value)
+    except re.error as e:
+        return f"is not a regular expression ({e})"
+    return None
+
+
 def _check_host_key(value: str) -> str | None:
     return _check_host(value.removeprefix("*."), bracketed=False)
 
@@ -579,6 +670,33 @@ DEFAULTS: Final = Obj(
     description="Settings for every link; a link's own keys override them.",
 )
 
+HOST: Final = Obj(
+    {
+        "headers": FieldSpec(
+            MapOf(
+                Text(max_length=200, check=_check_header_name, pattern=_HEADER_NAME.pattern),
+                HeaderValue(),
+            ),
+            "Request headers sent to this host only (never after a redirect to another host):"
+            " name -> value; ${NAME} in a value is the environment variable NAME, so no"
+            " secret is written here.",
+        ),
+        "accept": FieldSpec(
+            StatusCodes(), "Status codes that count as healthy on this host (a link's own win)."
+        ),
+        "concurrency": FieldSpec(
+            Number(1, 256, integer=True),
+            "Links checked at once on this host (replaces --per-host; 1 with an interval).",
+        ),
+        "interval": FieldSpec(
+            Number(0, 3600, unit=" seconds"),
+            "Seconds at least between two requests to this host (retries and redirects too).",
+        ),
+        "user_agent": FieldSpec(Text(max_length=500), "The User-Agent header sent to this host."),
+    },
+    description="Settings for one host; *.example.org for its subdomains.",
+)
+
 LINK: Final = Obj(
     {
         "name": FieldSpec(TEXT, "What the link is, as a reader would call it.", required=True),
@@ -627,6 +745,16 @@ ROOT: Final = Obj(
             how_to_fix="add `version: 1` as the first line",
         ),
         "defaults": FieldSpec(DEFAULTS, DEFAULTS.description),
+        "hosts": FieldSpec(
+            MapOf(Text(max_length=253, check=_check_host_key), HOST),
+            "Per-host settings (headers, accepted codes, concurrency, interval, user agent):"
+            " example.org for that host only, *.example.org for its subdomains.",
+        ),
+        "exclude": FieldSpec(
+            OneOrMany(Text(max_length=2000, check=check_pattern)),
+            "Links not to check: regular expressions (Python syntax) searched in each URL"
+            " as written; a matching link is reported as skipped, with the pattern.",
+        ),
         "links": FieldSpec(
             ListOf(LINK),
             "The curated links.",
@@ -667,14 +795,19 @@ def resolve_path(explicit: Path | None, cwd: Path) -> tuple[Path, bool]:
     return embedded_path(), True
 
 
-def load_list(explicit: Path | None = None, cwd: Path | None = None) -> models.Config:
+def load_list(
+    explicit: Path | None = None,
+    cwd: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> models.Config:
     """The list to use, validated: ``explicit``, else ./links.yaml in ``cwd``, else the bundled one.
 
-    Raises ConfigError listing every problem, each with its line and column.
+    ``environ``: where header values' ${NAME} are read (an unset one is a problem); None
+    leaves them as written. Raises ConfigError listing every problem, each located.
     """
     resolved, embedded = resolve_path(explicit, cwd or Path.cwd())
     shown = str(explicit) if explicit is not None else (CONFIG_NAME if not embedded else None)
-    return load(resolved, shown=shown, embedded=embedded)
+    return load(resolved, shown=shown, embedded=embedded, environ=environ)
 
 
 def editable_path(explicit: Path | None, cwd: Path) -> tuple[Path, str]:
@@ -691,20 +824,33 @@ def editable_path(explicit: Path | None, cwd: Path) -> tuple[Path, str]:
     return resolved, str(explicit or CONFIG_NAME)
 
 
-def load(path: Path, *, shown: str | None = None, embedded: bool = False) -> models.Config:
+def load(
+    path: Path,
+    *,
+    shown: str | None = None,
+    embedded: bool = False,
+    environ: Mapping[str, str] | None = None,
+) -> models.Config:
     """Read and validate a links.yaml file; raises ConfigError listing every problem."""
     name = shown or str(path)
-    return loads(read_text(path, name), name, embedded=embedded)
+    return loads(read_text(path, name), name, embedded=embedded, environ=environ)
 
 
-def loads(text: str, path: str = CONFIG_NAME, *, embedded: bool = False) -> models.Config:
-    """Validate links.yaml text; ``path`` is only used in messages."""
+def loads(
+    text: str,
+    path: str = CONFIG_NAME,
+    *,
+    embedded: bool = False,
+    environ: Mapping[str, str] | None = None,
+) -> models.Config:
+    """Validate links.yaml text; ``path`` is only used in messages; ``environ`` as in
+    ``load_list``."""
     root = parse(text, path)
     if root is None or (root.kind == "scalar" and root.tag.endswith(":null") and not root.value):
         raise ConfigError(
             [Problem(path, None, None, "", "is empty; start with `version: 1` and `links:`")]
         )
-    ctx = _Ctx(path)
+    ctx = _Ctx(path, environ=environ)
     if root.kind != "mapping":
         ctx.error(
             root,
@@ -717,7 +863,8 @@ def loads(text: str, path: str = CONFIG_NAME, *, embedded: bool = False) -> mode
     # is reported at once.
     data = _salvage(root, ctx) if isinstance(parsed, _Invalid) else parsed
     defaults = _defaults(data.get("defaults") or {})
-    links = _links(data.get("links") or [], defaults, ctx)
+    hosts = _hosts(data.get("hosts") or {})
+    links = _links(data.get("links") or [], defaults, ctx, hosts)
     if ctx.problems:
         raise ConfigError(sorted(ctx.problems, key=lambda p: (p.line or 0, p.column or 0)))
     return models.Config(
@@ -726,6 +873,23 @@ def loads(text: str, path: str = CONFIG_NAME, *, embedded: bool = False) -> mode
         defaults=defaults,
         links=tuple(links),
         embedded=embedded,
+        exclude=tuple(models.Exclusion(pattern, path) for pattern in data.get("exclude", ())),
+        hosts=hosts,
+    )
+
+
+def _hosts(data: dict[str, dict[str, Any]]) -> tuple[models.HostSettings, ...]:
+    return tuple(
+        models.HostSettings(
+            pattern=("*." if pattern.startswith("*.") else "")
+            + models.host_key(pattern.removeprefix("*.")),
+            headers=tuple(entry.get("headers", {}).items()),
+            accept=entry.get("accept"),
+            concurrency=entry.get("concurrency"),
+            interval=float(entry.get("interval", 0.0)),
+            user_agent=entry.get("user_agent"),
+        )
+        for pattern, entry in data.items()
     )
 
 
@@ -765,7 +929,10 @@ def _defaults(data: dict[str, Any]) -> models.Defaults:
 
 
 def _links(
-    entries: list[tuple[Node, Any]], defaults: models.Defaults, ctx: _Ctx
+    entries: list[tuple[Node, Any]],
+    defaults: models.Defaults,
+    ctx: _Ctx,
+    hosts: tuple[models.HostSettings, ...] = (),
 ) -> list[models.Link]:
     links: list[models.Link] = []
     seen: dict[str, tuple[int, int]] = {}  # dedupe key -> (index, line)
@@ -785,8 +952,10 @@ def _links(
             )
             continue
         seen[key] = (index, url_node.line)
+        host = models.host_settings(hosts, urlsplit(url).hostname or "") if hosts else None
+        accept = host.accept if host is not None and host.accept is not None else defaults.accept
         policy = models.Policy(
-            accept=data.get("accept", defaults.accept),
+            accept=data.get("accept", accept),
             timeout=float(data.get("timeout", defaults.timeout)),
             expect_text=data.get("expect_text"),
             allow_redirect_to=data.get("allow_redirect_to", ()),

@@ -5,6 +5,14 @@ URL and for every redirect hop, it resolves the host here, refuses non-public ad
 the IANA special-purpose registries), and then connects to one of the very addresses it
 checked, racing them as RFC 8305 (Happy Eyeballs) says. A redirect or a DNS answer that
 changes between a check and the connect cannot slip past, because there is no separate check.
+
+Through a proxy, the guard still resolves the link's host here and refuses a non-public
+address before anything is sent to the proxy; only then does it connect to the proxy (whose
+address is the user's own configuration, and usually private: it is not judged) and ask it
+for the host by name. What it cannot promise there: the proxy resolves the name again, and
+a name whose answer changes between the two lookups (DNS rebinding) reaches whatever the
+proxy's answer says. ``--allow-private`` skips the local lookup: names are then resolved by
+the proxy alone (the way on networks whose own DNS does not answer for the internet).
 """
 
 from __future__ import annotations
@@ -15,9 +23,8 @@ import functools
 import ipaddress
 import itertools
 import socket
-import ssl
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import TYPE_CHECKING
 
@@ -25,11 +32,15 @@ import httpcore
 import httpx
 
 from linkwatch.models import DEFAULT_USER_AGENT
-from linkwatch.network.wire import Transport
+from linkwatch.network import trust
+from linkwatch.network.proxy import ProxySettings
+from linkwatch.network.wire import Transport, open_tunnel
 
 if TYPE_CHECKING:
+    import ssl
     from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 
+    from linkwatch.network.proxy import Proxy
     from linkwatch.network.wire import Wire
 
     Resolver = Callable[[str, int], Awaitable[Sequence[str]]]
@@ -253,18 +264,22 @@ class Guard:
             raise NameNotFoundError(f"{host}: no address")
         return addresses
 
-    async def connect(
+    async def connect(  # noqa: PLR0917 - the transport's Connect interface
         self,
         protocol: Callable[[], Wire],
         host: str,
         port: int,
         tls: ssl.SSLContext | None,
         timeout: float | None,  # noqa: ASYNC109 - httpx's connect timeout (TCP and TLS)
+        proxy: Proxy | None = None,
     ) -> Wire:
-        """A connection to ``host`` (TLS verified against its name when ``tls`` is given).
+        """A connection to ``host`` (TLS verified against its name when ``tls`` is given),
+        through ``proxy`` when one is given.
 
         ``timeout`` bounds it all: the lookup, the connection attempts, the TLS handshake.
         """
+        if proxy is not None:
+            return await self._through(proxy, protocol, host, port, tls, timeout)
         loop = asyncio.get_running_loop()
         connecting = False
         try:
@@ -284,6 +299,56 @@ class Guard:
             raise httpx.ConnectTimeout(f"{host}:{port} did not accept in time") from e
         except OSError as e:  # ssl.SSLError included: the probe reads the cause
             raise httpx.ConnectError(str(e) or f"could not connect to {host}:{port}") from e
+
+    async def _through(  # noqa: PLR0917 - connect's arguments, passed on
+        self,
+        proxy: Proxy,
+        protocol: Callable[[], Wire],
+        host: str,
+        port: int,
+        tls: ssl.SSLContext | None,
+        timeout: float | None,  # noqa: ASYNC109 - httpx's connect timeout
+    ) -> Wire:
+        """A connection to ``host`` through ``proxy``: a tunnel for TLS, else the proxy itself
+        (the transport then asks it for whole URLs)."""
+        loop = asyncio.get_running_loop()
+        stage = "lookup"
+        try:
+            async with asyncio.timeout(timeout):
+                if not self._allow_private:
+                    # Judged here, before the proxy hears of the host: a refused address is
+                    # never asked for, not even by name.
+                    await self.addresses(host, port)
+                stage = "proxy"
+                # The proxy is the user's configuration: its address is not judged.
+                found = await self._resolve(proxy.host, proxy.port)
+                wire = await happy_eyeballs(loop, protocol, found, proxy.port, self._attempt_delay)
+                if tls is None:
+                    return wire
+                try:
+                    stage = "tunnel"
+                    await open_tunnel(wire, host, port, proxy)
+                    stage = "tls"
+                    await _secure(loop, wire, tls, host)
+                except BaseException:
+                    wire.close()
+                    raise
+                return wire
+        except TimeoutError as e:
+            if stage == "lookup":
+                raise NameLookupError(f"{host}: no address within {timeout:g} s") from e
+            if stage == "tls":
+                raise httpx.ConnectTimeout(f"{host}:{port} did not finish TLS in time") from e
+            raise httpx.ProxyError(f"the proxy {proxy.shown} did not answer in time") from e
+        except httpx.ProxyError:
+            raise
+        except (httpx.TransportError, ConnectGuardError, OSError) as e:
+            if stage == "lookup":
+                raise
+            if stage == "tls":  # the origin's TLS, through the tunnel: the probe reads it
+                raise httpx.ConnectError(str(e) or f"TLS with {host}:{port} failed") from e
+            reason = str(e) or type(e).__name__
+            raise httpx.ProxyError(f"could not use the proxy {proxy.shown}: {reason}") from e
 
 
 def interleave(addresses: Sequence[str]) -> list[str]:
@@ -447,7 +512,8 @@ class ClientOptions:
     resolver: Resolver | None = None  # None: the operating system's resolver
     # Which addresses count as public; tests let 127.0.0.1 stand in for the internet.
     is_allowed: Callable[[str], bool] | None = None
-    ssl_context: ssl.SSLContext | None = None  # None: the system trust store
+    ssl_context: ssl.SSLContext | None = None  # None: trust.ssl_context(), the system store
+    proxies: ProxySettings = field(default_factory=ProxySettings)  # none; see proxy.settings
     # Idle kept-alive connections, all origins together; the oldest are closed first.
     max_idle: int = 256
     keepalive_expiry: float = 5.0
@@ -461,13 +527,15 @@ def build_client(options: ClientOptions | None = None) -> httpx.AsyncClient:
         allow_private=options.allow_private,
         is_allowed=options.is_allowed or is_public,
     )
-    ssl_context = options.ssl_context or ssl.create_default_context()  # CAs are costly
+    # One context for the run (loading CAs is costly): the system store by default.
+    ssl_context = options.ssl_context or trust.ssl_context()
     transport = Transport(
         guard.connect,
         ssl_context,
         keepalive_expiry=options.keepalive_expiry,
         max_idle=options.max_idle,
         when_mocked=lambda: _mockable_transport(guard, ssl_context),
+        route=options.proxies.proxy_for if options.proxies.in_use else None,
     )
     # Cookies are kept per probe, not per run: one site's cookies must never reach another
     # link's request, and a run over thousands of links must not grow a jar.
@@ -476,7 +544,9 @@ def build_client(options: ClientOptions | None = None) -> httpx.AsyncClient:
         transport=transport,
         headers={"User-Agent": options.user_agent},
         follow_redirects=False,
-        trust_env=False,  # a proxy from the environment would bypass the address guard
+        # Proxies come from ClientOptions, through the guard (see _through): httpx's own
+        # reading of the environment would bypass it.
+        trust_env=False,
     )
     # httpx copies a Cookies given to its constructor into a plain one, so the jar that
     # never looks is set after; the refusing policy stays as a second guard.

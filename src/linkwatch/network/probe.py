@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from linkwatch.judgement.sites import same_site
-from linkwatch.models import Failure, Hop, Observation
+from linkwatch.models import Failure, Hop, Observation, host_settings
 from linkwatch.network.client import (
     ConnectGuardError,
     NameLookupError,
@@ -31,7 +31,7 @@ from linkwatch.network.client import (
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
-    from linkwatch.models import Policy
+    from linkwatch.models import HostSettings, Policy
 
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 # Servers that mishandle HEAD answer one of these (or drop the connection); GET tells the truth.
@@ -125,8 +125,13 @@ class Prober:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         jitter: Callable[[], float] = random.random,
+        hosts: tuple[HostSettings, ...] = (),
     ) -> None:
         self._client = client
+        # links.yaml's per-host settings: headers and a user agent for that host only, and
+        # the least interval between two requests to it (when each host may next be asked).
+        self._hosts = hosts
+        self._next_request: dict[str, float] = {}
         # The client's headers (User-Agent...), and raw bytes only: httpx does not bound
         # decompressed output, so no compression is asked for, and whatever arrives is
         # decoded here, bounded.
@@ -149,6 +154,11 @@ class Prober:
         ``pause`` waits before a retry; the checker passes one that frees the host's slot
         meanwhile. By default the prober's own sleep is used.
         """
+        # A host with an interval: the first request waits its turn before the link's
+        # deadline starts (waiting for a turn is the host's pace, not the link's slowness).
+        first_turn = self._turn(url)
+        if first_turn is not None:
+            await first_turn
         started = self._clock()
         trace = _Trace(
             url=url,
@@ -269,6 +279,11 @@ class Prober:
         url: str,
         trace: _Trace,
     ) -> _Answer | _Failed:
+        host_rule = host_settings(self._hosts, _host_of(url)) if self._hosts else None
+        if trace.attempts > 1 or trace.hops:  # the first request's turn came before the clock
+            turn = self._turn(url)
+            if turn is not None:
+                await turn
         remaining = max(trace.deadline - self._clock(), 0.001)
         connect = min(remaining, self.settings.connect_timeout)
         try:
@@ -287,6 +302,12 @@ class Prober:
                     }
                 },
             )
+            if host_rule is not None:
+                # Chosen again for every hop by that hop's own host: a redirect to another
+                # host never carries them.
+                request.headers.update(host_rule.headers)
+                if host_rule.user_agent is not None:
+                    request.headers["User-Agent"] = host_rule.user_agent
             if trace.cookies:
                 trace.cookies.set_cookie_header(request)
             response = await self._client.send(request, stream=True)
@@ -317,6 +338,21 @@ class Prober:
             return _failure_of(e)
         return answer
 
+    def _turn(self, url: str) -> Awaitable[None] | None:
+        """The wait before ``url``'s host may be asked again, when its ``interval`` says so:
+        ``interval`` seconds after the request before it. The turn is taken now, before the
+        wait, so requests at once queue up in order. None: no wait."""
+        if not self._hosts:
+            return None
+        host = _host_of(url)
+        rule = host_settings(self._hosts, host)
+        if rule is None or rule.interval <= 0:
+            return None
+        now = self._clock()
+        turn = max(now, self._next_request.get(host, now))
+        self._next_request[host] = turn + rule.interval
+        return self._sleep(turn - now) if turn > now else None
+
     def _observe(
         self, trace: _Trace, result: _Answer | _Failed, final_url: str | None = None
     ) -> Observation:
@@ -346,6 +382,13 @@ class Prober:
 
 
 # ------------------------------------------------------------------------------ helpers
+def _host_of(url: str) -> str:
+    try:
+        return httpx.URL(url).host
+    except httpx.InvalidURL:
+        return ""
+
+
 def _needs_a_look(trace: _Trace, method: str, answer: _Answer, final_url: str) -> bool:
     return (
         method == "HEAD"
@@ -461,6 +504,8 @@ def _failure_of(exc: Exception) -> _Failed:
             return _Failed(Failure.DNS_NOT_FOUND, str(exc))
         case NameLookupError():
             return _Failed(Failure.DNS_FAILED, str(exc))
+        case httpx.ProxyError():
+            return _Failed(Failure.PROXY, str(exc))
         case httpx.ConnectTimeout():
             return _Failed(Failure.CONNECT_TIMEOUT, "the connection was not accepted in time")
         case httpx.TimeoutException():

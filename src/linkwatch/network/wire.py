@@ -8,7 +8,10 @@ needs and no more:
 - One request at a time per connection, connections kept alive per origin (scheme, host,
   port), at most ``max_idle`` idle ones in all, each dropped after ``keepalive_expiry``.
 - Connections are opened through ``connect`` (client.py passes the private-address guard,
-  which resolves, refuses and connects to the address it checked).
+  which resolves, refuses and connects to the address it checked), directly or through an
+  HTTP proxy: an https origin through a CONNECT tunnel (``open_tunnel``), TLS then verified
+  end to end against the origin's host; an http one by asking the proxy in absolute form
+  (``GET http://host/path``), with its Proxy-Authorization.
 - Bodies are handed up exactly as they arrive (Content-Length, chunked or up to the close),
   never decoded: decoding, and bounding it, is the probe's job.
 - A kept-alive connection that the server closed while it was idle is noticed before use
@@ -42,12 +45,17 @@ if TYPE_CHECKING:
     import ssl
     from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 
+    from linkwatch.network.proxy import Proxy
+
     Origin = tuple[str, str, int]
-    # Opens a connection: (protocol factory, host, port, TLS context or None, timeout).
+    # Opens a connection: (protocol factory, host, port, TLS context or None, timeout, the
+    # proxy to go through or None).
     Connect = Callable[
-        [Callable[[], "Wire"], str, int, "ssl.SSLContext | None", "float | None"],
+        [Callable[[], "Wire"], str, int, "ssl.SSLContext | None", "float | None", "Proxy | None"],
         Awaitable["Wire"],
     ]
+    # The proxy for (scheme, host, port), or None to connect directly.
+    Route = Callable[[str, str, int], "Proxy | None"]
 
 # The most one request may take, connect to last byte, whatever its per-read timeouts:
 # the longest deadline a link may be given (links.yaml allows 600 s).
@@ -204,8 +212,10 @@ class Transport(httpx.AsyncBaseTransport):
         total_timeout: float | None = TOTAL_TIMEOUT,
         clock: Callable[[], float] = time.monotonic,
         when_mocked: Callable[[], httpx.AsyncBaseTransport] | None = None,
+        route: Route | None = None,
     ) -> None:
         self._connect = connect
+        self._route = route
         self._when_mocked = when_mocked
         self._ssl_context = ssl_context
         self._keepalive_expiry = keepalive_expiry
@@ -242,7 +252,10 @@ class Transport(httpx.AsyncBaseTransport):
         host = url.raw_host.decode("ascii")
         origin = (scheme, host, url.port or (443 if scheme == "https" else 80))
         timeouts: dict[str, float | None] = request.extensions.get("timeout", {})
-        head = _request_head(request)
+        proxy = self._route(*origin) if self._route is not None else None
+        # Plain HTTP through a proxy asks the proxy for the whole URL (RFC 9112 3.2.2); HTTPS
+        # goes through a tunnel, where the request is the origin's, exactly as sent direct.
+        head = _request_head(request, proxy if proxy is not None and scheme == "http" else None)
         body = await _request_body(request)
         # One deadline for the whole exchange (connect, request, head, body, a stale
         # connection's second try): per-read timeouts restart with every byte, so a server
@@ -260,15 +273,22 @@ class Transport(httpx.AsyncBaseTransport):
                 if deadline is not None:
                     left = max(deadline - loop.time(), 0.0)
                     connect = left if connect is None else min(connect, left)
-                connection = await self._new_connection(origin, connect)
+                connection = await self._new_connection(origin, connect, proxy)
             connection.wire.deadline = deadline
             try:
-                return await self._exchange(connection, request, head + body, timeouts)
+                response = await self._exchange(connection, request, head + body, timeouts)
             except _StaleConnectionError:
                 continue  # that connection was closed; only reused ones are retried
             except BaseException:
                 self._drop(connection)
                 raise
+            if proxy is not None and scheme == "http" and response.status_code == 407:
+                # The proxy's answer, not the link's: its credentials are missing or wrong.
+                await response.aclose()  # its body unread: the connection is dropped
+                raise httpx.ProxyError(
+                    f"the proxy {proxy.shown} answered 407 Proxy Authentication Required"
+                )
+            return response
 
     async def aclose(self) -> None:
         self._closed = True
@@ -287,10 +307,15 @@ class Transport(httpx.AsyncBaseTransport):
         return ""
 
     # ---------------------------------------------------------------- connections
-    async def _new_connection(self, origin: Origin, timeout: float | None) -> _Connection:  # noqa: ASYNC109 - httpx's connect timeout
+    async def _new_connection(
+        self,
+        origin: Origin,
+        timeout: float | None,  # noqa: ASYNC109 - httpx's connect timeout
+        proxy: Proxy | None,
+    ) -> _Connection:
         scheme, host, port = origin
         tls = self._ssl_context if scheme == "https" else None
-        wire = await self._connect(Wire, host, port, tls, timeout)
+        wire = await self._connect(Wire, host, port, tls, timeout, proxy)
         if self._closed:  # closed while this one was being opened
             wire.close()
             raise httpx.ConnectError("the transport is closed")
@@ -499,15 +524,23 @@ class _Body(httpx.AsyncByteStream):
 
 
 # ------------------------------------------------------------------------ parsing
-def _request_head(request: httpx.Request) -> bytes:
+def _request_head(request: httpx.Request, proxy: Proxy | None = None) -> bytes:
+    """The request line and header fields; in absolute form, for ``proxy``, when given."""
     # httpx lets line breaks into header fields (h11 refused them below it): each part is
     # checked on its own, since a CRLF inside a value would pass for a line end once joined.
     method = request.method.encode("ascii", "replace")
     if not _TOKEN.fullmatch(method):
         raise httpx.LocalProtocolError(f"not a request method: {request.method[:20]!r}")
     # The target needs no check: httpx percent-encodes or refuses what would break the line.
-    lines = [method + b" " + request.url.raw_path + b" HTTP/1.1"]
-    for name, value in request.headers.raw:
+    target = request.url.raw_path
+    fields = list(request.headers.raw)
+    if proxy is not None:
+        url = request.url
+        target = url.raw_scheme + b"://" + url.netloc + target
+        if proxy.authorization is not None:
+            fields.append((b"Proxy-Authorization", proxy.authorization.encode("ascii")))
+    lines = [method + b" " + target + b" HTTP/1.1"]
+    for name, value in fields:
         if not _TOKEN.fullmatch(name) or _BAD_IN_REQUEST.search(value):
             shown = name[:40].decode("ascii", "backslashreplace")
             raise httpx.LocalProtocolError(f"a header field that would break the head: {shown!r}")
@@ -795,3 +828,32 @@ def _raise_lost(wire: Wire, message: str) -> None:
     if wire.error is not None:
         raise wire.error
     raise httpx.RemoteProtocolError(message)
+
+
+async def open_tunnel(wire: Wire, host: str, port: int, proxy: Proxy) -> None:
+    """Ask the proxy on ``wire`` for a tunnel to ``host:port`` (RFC 9110 9.3.6).
+
+    Returns once the proxy answered 2xx: the bytes that follow are the origin's. Any other
+    answer raises ``httpx.ProxyError`` with its status; whatever bounds the wait (the
+    connect timeout) is the caller's.
+    """
+    target = (f"[{host}]" if ":" in host else host) + f":{port}"
+    lines = [f"CONNECT {target} HTTP/1.1", f"Host: {target}"]
+    if proxy.authorization is not None:
+        lines.append(f"Proxy-Authorization: {proxy.authorization}")
+    head = ("\r\n".join(lines) + "\r\n\r\n").encode("ascii")
+    if _BAD_IN_REQUEST.search(head[:-4].replace(b"\r\n", b"")):
+        raise httpx.LocalProtocolError("a host that would break the CONNECT request")
+    await wire.send(head, None)
+    left = MAX_HEAD
+    while True:
+        _, status, reason, _, size = await _read_head(wire, None, left)
+        if status >= 200:
+            break
+        left -= size  # 1xx answers before the real one count towards the head's bound
+    if not 200 <= status < 300:
+        shown = reason[:60].decode("ascii", "backslashreplace")
+        raise httpx.ProxyError(f"the proxy answered {status} {shown} to CONNECT {target}")
+    if wire.buffer or wire.ended:
+        # Bytes before the TLS handshake were not sent by the origin: refuse the tunnel.
+        raise httpx.ProxyError(f"the proxy closed or spoke out of turn after CONNECT {target}")

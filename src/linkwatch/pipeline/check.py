@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
+import re
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -26,7 +28,8 @@ from linkwatch.errors import UsageError
 from linkwatch.history import statefile, streaks
 from linkwatch.judgement.policy import DEFAULT_FAIL_ON, FailOn, failing_statuses
 from linkwatch.listfile import config
-from linkwatch.models import Status
+from linkwatch.models import Exclusion, Status
+from linkwatch.network import proxy, trust
 from linkwatch.network.client import ClientOptions, build_client, system_resolver
 from linkwatch.network.probe import Prober, ProbeSettings
 from linkwatch.network.rdap import RdapSettings
@@ -36,6 +39,7 @@ from linkwatch.pipeline import shard as sharding
 from linkwatch.report import OutputFormat
 
 if TYPE_CHECKING:
+    import ssl
     from collections.abc import Callable, Iterable, Mapping
     from contextlib import AbstractContextManager
     from pathlib import Path
@@ -77,11 +81,19 @@ class CheckSettings:
     output: Path | None = None  # write the report here (atomically); None: return the text
     fail_on: FailOn = DEFAULT_FAIL_ON
     allow_private: bool = False
+    proxy: str | None = None  # --proxy URL, for http and https links; "" for none
+    env_proxy: bool = True  # honour HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY
+    environ: Mapping[str, str] | None = None  # None: the process's environment
+    exclude: tuple[str, ...] = ()  # --exclude: regular expressions searched in each URL
     concurrency: int | None = None  # None: links.yaml's, else 64
     per_host: int | None = None  # None: links.yaml's, else 4
     timeout: float | None = None  # seconds per link, replacing every link's own
     head_only: bool = False  # HEAD instead of a bounded GET: less bandwidth, fewer detections
     state: Path | None = None  # the history file; None: no history
+    # --reuse-ok: links the state file saw healthy less than this long ago are not requested
+    # (reported as cached); with ``reuse_ok_text``, the option as written, for the report.
+    reuse_ok: timedelta | None = None
+    reuse_ok_text: str = ""
     fail_after: int = 1
     recover_after: int = 1
     shard: sharding.Shard | None = None
@@ -111,8 +123,13 @@ def validate(settings: CheckSettings) -> None:
     """Refuse settings that cannot make sense together (``UsageError``, exit 2)."""
     if settings.state is None and (settings.fail_after != 1 or settings.recover_after != 1):
         raise UsageError("--fail-after and --recover-after need --state FILE")
+    if settings.reuse_ok is not None and settings.state is None:
+        raise UsageError("--reuse-ok needs --state FILE (the results it reuses are kept there)")
     if settings.fail_after < 1 or settings.recover_after < 1:
         raise UsageError("--fail-after and --recover-after count runs: 1 or more")
+    for pattern in settings.exclude:
+        if (problem := config.check_pattern(pattern)) is not None:
+            raise UsageError(f"--exclude {pattern!r} {problem}")
 
 
 def check(settings: CheckSettings | None = None, *, hooks: Hooks | None = None) -> CheckResult:
@@ -129,7 +146,11 @@ def check(settings: CheckSettings | None = None, *, hooks: Hooks | None = None) 
         deliver.check_writable(settings.output)
     if settings.state is not None:
         statefile.check_writable(settings.state)
-    cfg = config.load_list(settings.config, settings.cwd)
+    # A proxy URL or a CA bundle that cannot be used stops the run here, before any request.
+    proxies = proxy_settings(settings)
+    tls = trust.ssl_context(_environ(settings))
+    # Header values' ${NAME} are read here: an unset variable is a located error (exit 2).
+    cfg = config.load_list(settings.config, settings.cwd, _environ(settings))
     if settings.shard is not None:
         cfg = sharding.select(cfg, settings.shard)
     # Read once, before the run (to check last run's failures first); the run's results are
@@ -140,8 +161,15 @@ def check(settings: CheckSettings | None = None, *, hooks: Hooks | None = None) 
             cfg,
             settings,
             first=streaks.failing_ids(loaded.state) if loaded is not None else frozenset(),
+            fresh=(
+                streaks.fresh(loaded.state, settings.now(), settings.reuse_ok)
+                if loaded is not None and settings.reuse_ok is not None
+                else {}
+            ),
             progress=hooks.progress,
             state=loaded.state if loaded is not None else None,
+            proxies=proxies,
+            tls=tls,
         )
     )
     if settings.shard is not None:
@@ -150,7 +178,7 @@ def check(settings: CheckSettings | None = None, *, hooks: Hooks | None = None) 
     if report.network_unavailable and not (
         settings.format is OutputFormat.TABLE and settings.output is None
     ):
-        hooks.warn(network_unavailable_message(report))
+        hooks.warn(network_unavailable_message(report, proxies))
     remembered = remember(
         report, settings, loaded, failing_statuses(settings.fail_on), domains=records
     )
@@ -175,12 +203,41 @@ def check(settings: CheckSettings | None = None, *, hooks: Hooks | None = None) 
     return CheckResult(report, emitted.stdout, emitted.summary, emitted.exit_code)
 
 
-def network_unavailable_message(report: Report) -> str:
+_AGE = re.compile(r"\s*([0-9]+)\s*([smhdw])\s*")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_age(text: str) -> timedelta:
+    """``--reuse-ok``'s AGE: a whole number and a unit, s, m, h, d or w (``90m``, ``1d``)."""
+    matched = _AGE.fullmatch(text.lower())
+    if matched is None or int(matched[1]) == 0:
+        raise UsageError(f"--reuse-ok {text!r}: give an age such as 30m, 1h or 1d (s, m, h, d, w)")
+    return timedelta(seconds=int(matched[1]) * _UNITS[matched[2]])
+
+
+def proxy_settings(settings: CheckSettings) -> proxy.ProxySettings:
+    """The run's proxies, from --proxy and the environment (``UsageError`` when unusable)."""
+    return proxy.settings(
+        _environ(settings), explicit=settings.proxy, use_environment=settings.env_proxy
+    )
+
+
+def _environ(settings: CheckSettings) -> Mapping[str, str]:
+    return os.environ if settings.environ is None else settings.environ
+
+
+def network_unavailable_message(report: Report, proxies: proxy.ProxySettings | None = None) -> str:
     """What to tell a person when no link got past DNS or a connection."""
     tried = sum(o.status is not Status.SKIPPED for o in report.outcomes)
+    through = proxies.describe() if proxies is not None and proxies.in_use else ""
+    where = (
+        f"this machine's network and the proxy {through},"
+        if through
+        else "this machine's network, or its proxy settings (HTTPS_PROXY, --proxy),"
+    )
     return (
         f"error: network unavailable: none of the {tried} links checked got past DNS or a"
-        " connection; check this machine's network and run again (nothing was judged)"
+        f" connection; check {where} and run again (nothing was judged)"
     )
 
 
@@ -219,9 +276,24 @@ async def run(
     first: frozenset[str] = frozenset(),
     progress: ProgressFactory | None = None,
     state: streaks.State | None = None,
+    fresh: Mapping[str, timedelta] | None = None,
+    proxies: proxy.ProxySettings | None = None,
+    tls: ssl.SSLContext | None = None,
 ) -> Report:
-    """Build the run's one client, check the links and their domains, ask the archive."""
-    report, _ = await _run(cfg, settings, first=first, progress=progress, state=state)
+    """Build the run's one client, check the links and their domains, ask the archive.
+
+    ``proxies``, ``tls``: None reads them from ``settings`` and the environment.
+    """
+    report, _ = await _run(
+        cfg,
+        settings,
+        first=first,
+        progress=progress,
+        state=state,
+        fresh=fresh,
+        proxies=proxies,
+        tls=tls,
+    )
     return report
 
 
@@ -232,6 +304,9 @@ async def _run(
     first: frozenset[str],
     progress: ProgressFactory | None,
     state: streaks.State | None,
+    fresh: Mapping[str, timedelta] | None = None,
+    proxies: proxy.ProxySettings | None = None,
+    tls: ssl.SSLContext | None = None,
 ) -> tuple[Report, dict[str, DomainRecord] | None]:
     """``run``, and the domain watch's records (None when it is off, or nothing was judged)."""
     options = scheduler.CheckOptions(
@@ -241,18 +316,25 @@ async def _run(
         # What failed last time is checked first: it is what takes longest (timeouts,
         # retries), and left for last it would draw the run out.
         first=first,
+        exclude=tuple(Exclusion(pattern, "--exclude") for pattern in settings.exclude),
+        fresh=fresh or {},
+        reuse_within=settings.reuse_ok_text,
     )
     resolver = settings.resolver or system_resolver
     client_options = ClientOptions(
         user_agent=cfg.defaults.user_agent,
         allow_private=settings.allow_private,
         resolver=resolver,
+        proxies=proxies if proxies is not None else proxy_settings(settings),
+        ssl_context=tls if tls is not None else trust.ssl_context(_environ(settings)),
         # Room for every connection of a full run to wait for its host's next link.
         max_idle=max(settings.concurrency or cfg.defaults.concurrency, 1) * 2,
     )
     watched = domain_watch.by_link(cfg) if settings.domains else {}
     async with build_client(client_options) as client:
-        prober = Prober(client, ProbeSettings(inspect_pages=not settings.head_only))
+        prober = Prober(
+            client, ProbeSettings(inspect_pages=not settings.head_only), hosts=cfg.hosts
+        )
         watching = progress(len(cfg.links)) if progress is not None else nullcontext(None)
         # The registries are asked while the links are checked, over the same client.
         lookups = (

@@ -10,6 +10,7 @@ and its global one) and its worker is replaced meanwhile.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections import Counter, deque
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -21,13 +22,17 @@ from linkwatch._version import __version__
 from linkwatch.judgement import classify
 from linkwatch.models import (
     NETWORK_FAILURES,
+    Exclusion,
     Failure,
+    HostSettings,
     Report,
     Status,
+    host_settings,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
+    from datetime import timedelta
 
     from linkwatch.models import Config, Link, Outcome
     from linkwatch.network.probe import Prober
@@ -45,6 +50,12 @@ class CheckOptions:
     # failing links are the slow ones (timeouts, retries), and started last they would be
     # the run's tail.
     first: frozenset[str] = frozenset()
+    # Patterns from the command line (--exclude), beside the file's own ``exclude``.
+    exclude: tuple[Exclusion, ...] = ()
+    # --reuse-ok: stable ids of links healthy not long ago, with how long ago; they are
+    # reported as cached, not requested. ``reuse_within`` is the option as written.
+    fresh: Mapping[str, timedelta] = field(default_factory=dict)
+    reuse_within: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +93,25 @@ class _Scheduler:
     a freed slot is handed to such a job directly, so no new job can slip in between.
     """
 
-    def __init__(self, jobs: Sequence[_Job], per_host: int, concurrency: int) -> None:
+    def __init__(
+        self,
+        jobs: Sequence[_Job],
+        per_host: int,
+        concurrency: int,
+        hosts: tuple[HostSettings, ...] = (),
+    ) -> None:
         self._queues: dict[str, deque[_Job]] = {}
         for job in jobs:
             self._queues.setdefault(job.host, deque()).append(job)
+        # links.yaml's `hosts.NAME.concurrency` replaces the run's per-host limit there; a
+        # host with an `interval` and no concurrency takes one link at a time (more would
+        # only queue for their turns, their deadlines running).
+        self._limits = {
+            host: rule.concurrency or 1
+            for host in self._queues
+            if (rule := host_settings(hosts, host)) is not None
+            and (rule.concurrency or rule.interval > 0)
+        }
         self._ring: deque[str] = deque(self._queues)
         self._busy: Counter[str] = Counter()
         self._active = 0  # slots held, all hosts
@@ -120,7 +146,7 @@ class _Scheduler:
         host = slot.host
         if (
             not self._reclaiming.get(host)
-            and self._busy[host] < self._per_host
+            and self._busy[host] < self._limit(host)
             and self._active < self._concurrency
         ):
             self._hold(host)
@@ -145,6 +171,9 @@ class _Scheduler:
             raise
         slot.held = True
 
+    def _limit(self, host: str) -> int:
+        return self._limits.get(host, self._per_host)
+
     def _hold(self, host: str) -> None:
         self._busy[host] += 1
         self._active += 1
@@ -153,7 +182,7 @@ class _Scheduler:
         """A slot is free: a job back from a pause first (its own host's first), else a worker."""
         for candidate in (host, *self._reclaiming):
             queue = self._reclaiming.get(candidate)
-            if not queue or self._busy[candidate] >= self._per_host:
+            if not queue or self._busy[candidate] >= self._limit(candidate):
                 continue
             waiter = queue.popleft()
             if not queue:
@@ -167,7 +196,7 @@ class _Scheduler:
         for _ in range(len(self._ring)):
             host = self._ring[0]
             self._ring.rotate(-1)
-            if self._busy[host] < self._per_host and not self._reclaiming.get(host):
+            if self._busy[host] < self._limit(host) and not self._reclaiming.get(host):
                 queue = self._queues[host]
                 job = queue.popleft()
                 self._hold(host)
@@ -223,10 +252,16 @@ async def run(
         if progress is not None:
             progress(Progress(len(outcomes), len(jobs), outcome))
 
+    # Excluded links are reported as skipped, with the pattern: never silently dropped.
+    exclusions = [(re.compile(e.pattern), e) for e in (*config.exclude, *options.exclude)]
     to_probe = []
     for job in jobs:
         if job.link.policy.skip is not None:
             record(classify.skipped(job.link, job.url, job.stripped, job.link.policy.skip))
+        elif hit := next((e for p, e in exclusions if p.search(job.link.url)), None):
+            record(classify.excluded(job.link, job.url, job.stripped, hit))
+        elif (age := options.fresh.get(urls.stable_id(job.url))) is not None:
+            record(classify.cached(job.link, job.url, job.stripped, age, options.reuse_within))
         else:
             to_probe.append(job)
 
@@ -236,7 +271,7 @@ async def run(
         to_probe.sort(key=lambda job: urls.stable_id(job.url) not in options.first)
     per_host = options.per_host or config.defaults.per_host_concurrency
     concurrency = options.concurrency or config.defaults.concurrency
-    scheduler = _Scheduler(to_probe, max(per_host, 1), max(concurrency, 1))
+    scheduler = _Scheduler(to_probe, max(per_host, 1), max(concurrency, 1), config.hosts)
     group = asyncio.TaskGroup()
 
     async def worker() -> None:

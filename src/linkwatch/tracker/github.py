@@ -125,8 +125,16 @@ class GitHub:
         # module for its defaults even when it only prints --version or --help.
         import httpx  # noqa: PLC0415
 
+        from linkwatch.network import trust  # noqa: PLC0415 - with httpx, for the same reason
+
+        # The system trust store, as check uses it: behind TLS inspection, GitHub's API is
+        # signed by the network's own root. (httpx reads the proxy variables itself.)
         self._client = httpx.Client(
-            headers=headers, transport=transport, timeout=timeout, follow_redirects=True
+            headers=headers,
+            transport=transport,
+            timeout=timeout,
+            follow_redirects=True,
+            verify=trust.ssl_context(),
         )
 
     def __repr__(self) -> str:
