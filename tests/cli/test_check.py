@@ -319,3 +319,14 @@ def test_a_30_link_mixed_list_fits_a_screen_per_10_problems(tmp_path, server):
     for url in urls[:8]:
         assert f"  {url}" in lines
     assert all(len(line) <= 80 for line in lines if not line.startswith(("  http", "  → http")))
+
+
+def test_help_gives_the_default_policy_unbroken():
+    """--fail-on's default is written in words that wrap at commas, never mid-name."""
+    text = " ".join(run_cli("check", "--help").stdout.split())
+    assert (
+        "Default: what would hurt a reader, broken, error, cross_site_redirect,"
+        " expect_text_missing, parked_domain, moved_to_home, soft_404, domain_unregistered,"
+        " domain_changed_hands."
+    ) in text
+    assert "[default: broken" not in text

@@ -61,8 +61,11 @@ FailOnOption = Annotated[
     typer.Option(
         "--fail-on",
         help="Comma-separated statuses and flags that make the exit code 1"
-        f" ({', '.join(policy.known_names())}). 'none' never fails.",
+        f" ({', '.join(policy.known_names())}). 'none' never fails. Default: what would"
+        f" hurt a reader, {policy.DEFAULT_FAIL_ON_TEXT.replace(',', ', ')}.",
         metavar="NAMES",
+        # typer would print the default unbroken and fold it mid-word; the help says it.
+        show_default=False,
     ),
 ]
 
