@@ -78,7 +78,6 @@ def test_triggers_permissions_and_the_action():
     assert action["uses"] == "./"
     assert action["with"] == {
         "config": "links.yaml",
-        "args": "--inspect-pages",
         "history": True,
         "fail-after": 2,
         "issues": "summary,per-link",
