@@ -141,7 +141,12 @@ def fresh_run(work: Path, mutant: str, tests: list[str], timeout: float) -> int:
     command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-x", *tests]
     try:
         done = subprocess.run(
-            command, cwd=work / "mutants", env=env, capture_output=True, timeout=timeout
+            command,
+            cwd=work / "mutants",
+            env=env,
+            capture_output=True,
+            timeout=timeout,
+            check=False,
         )
     except subprocess.TimeoutExpired:
         return -1  # a hang is a kill mutmut would also call a timeout
