@@ -1,0 +1,234 @@
+"""The Markdown body, byte for byte: one item of each kind, the heading in each case, a
+hijacked final URL never clickable, and the size budget at its limit."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from linkwatch.models import Flag, HistoryNote, Hop, Link, Outcome, Report, Status
+from linkwatch.report import markdown
+from linkwatch.report.markdown import MAX_CHARS, _Budget, heading, render
+
+T0 = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
+
+
+def link(name="Helpline", index=0, **fields):
+    return Link(
+        index=index,
+        name=name,
+        url=f"https://{index}.example.org/help",
+        line=3 + 4 * index,
+        column=5,
+        url_line=4 + 4 * index,
+        url_column=10,
+        **fields,
+    )
+
+
+def outcome(lk, status=Status.BROKEN, **fields):
+    fields.setdefault("reason", "the page is not found (404)")
+    fields.setdefault("action", "Find the page's new address on the site, or remove the link.")
+    fields.setdefault("stripped_params", ())
+    return Outcome(link=lk, checked_url=lk.url, status=status, **fields)
+
+
+def report(*outcomes, offline=False):
+    return Report(
+        tool_version="1.2.3",
+        config_path="links.yaml",
+        started=T0,
+        finished=T0 + timedelta(seconds=2),
+        outcomes=outcomes,
+        network_unavailable=offline,
+    )
+
+
+HIJACK = "https://evil.example.com/win"
+
+
+def test_a_full_failing_item_exactly():
+    lk = link(owner="Safeguarding team", category="Helplines")
+    hijacked = outcome(
+        lk,
+        status=Status.REDIRECTED,
+        reason=f"moved permanently to {HIJACK}",
+        action="Open the link before changing anything.",
+        flags=(Flag.CROSS_SITE_REDIRECT, Flag.TRACKING_PARAMS),
+        http_status=200,
+        final_url=HIJACK,
+        redirects=(Hop(lk.url, 301), Hop(HIJACK, 200)),
+        stripped_params=("utm_source",),
+        title="You *won*",
+        archive_url="https://web.archive.org/web/2019/https://0.example.org/help",
+        archive_timestamp=datetime(2019, 3, 18, tzinfo=UTC),
+        history=HistoryNote("new", "new", True),
+    )
+    body = render(report(hijacked))
+    marker = markdown.item_marker(hijacked)
+    assert marker.startswith("<!-- linkwatch:")
+    assert body == (
+        "<!-- linkwatch:report -->\n\n"
+        "## linkwatch: 1 link fails\n\n"
+        "**1 link: 1 redirected · 2.0 s** · `links.yaml` · checked 2026-11-27 03:00 UTC by"
+        " linkwatch 1.2.3\n\n"
+        "### Failing (1)\n\n"
+        "- [ ] **Helpline** · redirected (HTTP 200) · `links.yaml` line 4 · owner: Safeguarding"
+        f" team · category: Helplines {marker}\n"
+        "  - URL: [https\\://0.example.org/help](https://0.example.org/help)\n"
+        f"  - Reason: moved permanently to `{HIJACK}`\n"
+        "  - History: new\n"
+        "  - To do: Open the link before changing anything.\n"
+        f"  - Ends at: `{HIJACK}`\n"
+        f"  - Redirects: `https://0.example.org/help` (301) → `{HIJACK}` (200)\n"
+        "  - Flags: `cross_site_redirect`, `tracking_params`\n"
+        "  - Tracking parameters to remove: `utm_source`\n"
+        "  - Page title: You \\*won\\*\n"
+        "  - Archived copy on 2019-03-18:"
+        " [https\\://web.archive.org/web/2019/https\\://0.example.org/help]"
+        "(https://web.archive.org/web/2019/https://0.example.org/help)\n"
+    )
+    # The server's URL is never the target of a link.
+    assert f"]({HIJACK})" not in body
+    assert f"[{HIJACK}]" not in body
+
+
+def test_a_notable_item_has_no_checkbox_and_no_empty_lines():
+    lk = link()
+    slow = outcome(
+        lk, status=Status.OK, reason="HTTP 200", action="", flags=(Flag.SLOW,), http_status=200
+    )
+    body = render(report(slow))
+    marker = markdown.item_marker(slow)
+    assert body.endswith(
+        "### Worth a look, not failing (1)\n\n"
+        f"- **Helpline** · ok (HTTP 200) · `links.yaml` line 4 {marker}\n"
+        "  - URL: [https\\://0.example.org/help](https://0.example.org/help)\n"
+        "  - Reason: HTTP 200\n"
+        "  - Flags: `slow`\n"
+    )
+    assert "## linkwatch: 1 worth a look\n" in body
+
+
+def test_final_url_equal_to_the_checked_url_and_a_single_hop_are_not_repeated():
+    lk = link()
+    same = outcome(lk, final_url=lk.url, redirects=(Hop(lk.url, 404),), http_status=404)
+    body = render(report(same))
+    assert "Ends at" not in body
+    assert "Redirects" not in body
+    hop_without_code = outcome(lk, redirects=(Hop(lk.url, 301), Hop(HIJACK, None)))
+    assert f"  - Redirects: `{lk.url}` (301) → `{HIJACK}`\n" in render(report(hop_without_code))
+
+
+@pytest.mark.parametrize(
+    ("statuses", "expected"),
+    [
+        ((Status.BROKEN,), "linkwatch: 1 link fails"),
+        ((Status.BROKEN, Status.ERROR), "linkwatch: 2 links fail"),
+        ((Status.BROKEN, Status.BLOCKED), "linkwatch: 1 link fails · 1 worth a look"),
+        ((Status.BLOCKED, Status.BLOCKED), "linkwatch: 2 worth a look"),
+        ((Status.OK,), "linkwatch: all 1 link healthy"),
+        ((Status.OK, Status.OK), "linkwatch: all 2 links healthy"),
+        ((), "linkwatch: all 0 links healthy"),
+    ],
+)
+def test_heading(statuses, expected):
+    outcomes = [outcome(link(index=i), status=s) for i, s in enumerate(statuses)]
+    assert heading(report(*outcomes)) == expected
+
+
+def test_heading_and_body_when_offline():
+    run = report(outcome(link()), outcome(link(index=1)), offline=True)
+    assert heading(run) == "linkwatch: 2 links not checked (network unavailable)"
+    assert render(run) == (
+        "<!-- linkwatch:report -->\n\n"
+        "## linkwatch: 2 links not checked (network unavailable)\n\n"
+        "**2 links not checked · 2.0 s · network unavailable** · `links.yaml` · checked"
+        " 2026-11-27 03:00 UTC by linkwatch 1.2.3\n\n"
+        "> **The network was unavailable**: no link could be reached, so these results say"
+        " nothing about the links. Run the check again.\n"
+    )
+
+
+def test_a_clean_run_exactly():
+    assert render(report(outcome(link(), status=Status.OK))) == (
+        "<!-- linkwatch:report -->\n\n"
+        "## linkwatch: all 1 link healthy\n\n"
+        "**1 link: 1 ok · 2.0 s** · `links.yaml` · checked 2026-11-27 03:00 UTC by linkwatch"
+        " 1.2.3\n\n"
+        "No problems found.\n"
+    )
+
+
+def test_a_naive_start_time_is_read_as_utc():
+    naive = datetime(2026, 1, 2, 3, 4)  # noqa: DTZ001 - a report saved without a zone
+    run = replace(report(), started=naive, finished=naive)
+    assert "checked 2026-01-02 03:04 UTC" in render(run)
+
+
+def test_history_section_exactly():
+    pending = outcome(link(), history=HistoryNote("pending", "pending (1 failing run)", False))
+    recovering = outcome(
+        link(index=1),
+        status=Status.OK,
+        reason="HTTP 200",
+        history=HistoryNote("recovering", "recovering (1 passing run)", True),
+    )
+    recovered = outcome(
+        link(index=2), status=Status.OK, history=HistoryNote("recovered", "recovered", False)
+    )
+    body = render(report(pending, recovering, recovered))
+    assert (
+        "<details><summary>Run history: 1 pending, 1 recovering (still failing the run),"
+        " 1 recovered</summary>\n\n"
+    ) in body
+    assert (
+        "- **Helpline** · broken · `links.yaml` line 4 · pending \\(1 failing run\\) ·"
+        f" [https\\://0.example.org/help](https://0.example.org/help) {markdown.item_marker(pending)}"
+    ) in body
+    assert "### Failing" not in body
+    assert body.endswith("\n\n</details>\n")
+
+
+def test_budget_take_is_exact_at_the_limit():
+    budget = _Budget(12)
+    assert budget.take("x" * 10) is True
+    assert budget.left == 0
+    assert budget.take("") is False
+    budget = _Budget(11)
+    assert budget.take("x" * 10) is False
+    assert budget.left == 11
+
+
+def test_a_long_reason_is_clipped_only_when_items_must_be_reduced():
+    long_reason = "r" * 400
+    lk = link()
+    item = outcome(lk, reason=long_reason)
+    assert f"  - Reason: {long_reason}\n" in render(report(item))
+    reduced = markdown._item(item, "links.yaml", checkbox=True, full=False)
+    assert "  - Reason: " + "r" * 299 + "…" in reduced
+    assert "Ends at" not in reduced
+
+
+def test_size_budget_reduces_then_drops_and_says_how_many():
+    many = [
+        outcome(link(f"Link {i}", index=i), reason="x" * 250, title="t" * 100) for i in range(400)
+    ]
+    body = render(report(*many))
+    assert len(body) <= MAX_CHARS
+    assert "Page title" not in body  # reduced items
+    listed = body.count("- [ ] ")
+    assert 0 < listed < 400
+    assert body.endswith(
+        f"…and {400 - listed} more links not listed here (the body would be too long for an"
+        " issue); the JSON report has every link.\n"
+    )
+
+
+def test_everything_fits_in_full_just_below_the_limit():
+    few = [outcome(link(f"Link {i}", index=i), title="t") for i in range(3)]
+    body = render(report(*few))
+    assert body.count("  - Page title: t\n") == 3
+    assert "not listed here" not in body
