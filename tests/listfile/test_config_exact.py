@@ -65,8 +65,10 @@ def test_values_at_the_limits_are_accepted(line, field, value):
         ),
         (
             "timeout: 600.5",
-            "links.yaml:3:12: defaults.timeout: 600.5 is out of range; use more than 0 to 600"
-            " seconds",
+            (
+                "links.yaml:3:12: defaults.timeout: 600.5 is out of range; use more than 0 to 600"
+                " seconds"
+            ),
         ),
         (
             "timeout: -1",
@@ -74,13 +76,17 @@ def test_values_at_the_limits_are_accepted(line, field, value):
         ),
         (
             "timeout: .inf",
-            "links.yaml:3:12: defaults.timeout: .inf is out of range; use more than 0 to 600"
-            " seconds",
+            (
+                "links.yaml:3:12: defaults.timeout: .inf is out of range; use more than 0 to 600"
+                " seconds"
+            ),
         ),
         (
             "timeout: .nan",
-            "links.yaml:3:12: defaults.timeout: .nan is out of range; use more than 0 to 600"
-            " seconds",
+            (
+                "links.yaml:3:12: defaults.timeout: .nan is out of range; use more than 0 to 600"
+                " seconds"
+            ),
         ),
         ("timeout: '5'", "links.yaml:3:12: defaults.timeout: expected a number, got a string"),
         (
@@ -149,8 +155,10 @@ def test_skip_spellings_yaml_reads_as_false_mean_check_it(spelling):
 @pytest.mark.parametrize("spelling", ["true", "True", "yes", "Yes", "on", "ON"])
 def test_skip_spellings_yaml_reads_as_true_ask_for_a_reason(spelling):
     assert problems(f"{HEAD}{ONE}    skip: {spelling}\n") == [
-        "links.yaml:5:11: links[0].skip: give the reason as text, e.g. skip: 'login wall,"
-        " checked by hand'"
+        (
+            "links.yaml:5:11: links[0].skip: give the reason as text, e.g. skip: 'login wall,"
+            " checked by hand'"
+        )
     ]
 
 
@@ -177,13 +185,17 @@ def test_skip_without_a_reason(value, message):
     [
         (
             "2",
-            "links.yaml:1:10: version: 2 is not a version this linkwatch reads; use `version: 1`"
-            " (or upgrade linkwatch)",
+            (
+                "links.yaml:1:10: version: 2 is not a version this linkwatch reads; use `version: 1`"
+                " (or upgrade linkwatch)"
+            ),
         ),
         (
             "0",
-            "links.yaml:1:10: version: 0 is not a version this linkwatch reads; use `version: 1`"
-            " (or upgrade linkwatch)",
+            (
+                "links.yaml:1:10: version: 0 is not a version this linkwatch reads; use `version: 1`"
+                " (or upgrade linkwatch)"
+            ),
         ),
         ("1.0", "links.yaml:1:10: version: expected `version: 1`, got a number"),
         ("'1'", "links.yaml:1:10: version: expected `version: 1`, got a string"),
@@ -220,13 +232,17 @@ def test_duplicates_follow_the_files_own_tracking_rules():
         "https://A.example.org:443/x",
     ]
     assert problems(DUPLICATE.format(defaults="defaults:\n  tracking:\n    strip: [ref]\n")) == [
-        "links.yaml:9:10: links[1].url: the same link as links[0] (line 7) once tracking"
-        " parameters are removed and the host lower-cased; remove one of them"
+        (
+            "links.yaml:9:10: links[1].url: the same link as links[0] (line 7) once tracking"
+            " parameters are removed and the host lower-cased; remove one of them"
+        )
     ]
     per_host = "defaults:\n  tracking:\n    hosts:\n      A.Example.org: [ref]\n"
     assert problems(DUPLICATE.format(defaults=per_host)) == [
-        "links.yaml:10:10: links[1].url: the same link as links[0] (line 8) once tracking"
-        " parameters are removed and the host lower-cased; remove one of them"
+        (
+            "links.yaml:10:10: links[1].url: the same link as links[0] (line 8) once tracking"
+            " parameters are removed and the host lower-cased; remove one of them"
+        )
     ]
     kept = "defaults:\n  tracking:\n    strip: [ref]\n    keep: [ref]\n"
     assert len(config.loads(DUPLICATE.format(defaults=kept)).links) == 2
@@ -264,8 +280,10 @@ def test_a_value_never_echoes_credentials():
 def test_empty_and_non_mapping_files():
     assert problems("") == ["links.yaml: is empty; start with `version: 1` and `links:`"]
     assert problems("~\n") == [
-        "links.yaml:1:1: the top level must be a mapping with `version` and `links`, not null"
-        " (an empty value)"
+        (
+            "links.yaml:1:1: the top level must be a mapping with `version` and `links`, not null"
+            " (an empty value)"
+        )
     ]
     assert problems("- 1\n") == [
         "links.yaml:1:1: the top level must be a mapping with `version` and `links`, not a list"
