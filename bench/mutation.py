@@ -35,6 +35,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 EQUIVALENT_FILE = REPO / "bench" / "mutation-equivalent.txt"
 
+REPORT_EXACT = "report/test_report_exact.py"  # github, summary and merge, exactly
 # module → its pure tests (globs under tests/). A new file named like the module's test file
 # (tests/judgement/test_classify_exact.py) is picked up by the glob.
 MODULES: dict[str, list[str]] = {
@@ -47,10 +48,10 @@ MODULES: dict[str, list[str]] = {
     "report.table": ["report/test_table*.py", "report/test_formats*.py"],
     "report.json": ["report/test_json*.py", "report/test_formats*.py"],
     "report.markdown": ["report/test_markdown*.py", "report/test_formats*.py"],
-    "report.github": ["report/test_github*.py", "report/test_formats*.py"],
-    "report.summary": ["report/test_summary*.py"],
+    "report.github": ["report/test_github*.py", "report/test_formats*.py", REPORT_EXACT],
+    "report.summary": ["report/test_summary*.py", REPORT_EXACT],
     "report.neutralise": ["report/test_neutralise*.py"],
-    "report.merge": ["report/test_merge*.py"],
+    "report.merge": ["report/test_merge*.py", REPORT_EXACT],
     "tracker.plan": ["tracker/test_plan*.py"],
     "tracker.body": ["tracker/test_body*.py"],
 }
