@@ -52,7 +52,7 @@ MODULES: dict[str, list[str]] = {
     "report.summary": ["report/test_summary*.py", REPORT_EXACT],
     "report.neutralise": ["report/test_neutralise*.py"],
     "report.merge": ["report/test_merge*.py", REPORT_EXACT],
-    "tracker.plan": ["tracker/test_plan*.py"],
+    "tracker.plan": ["tracker/test_plan*.py", "tracker/test_report_history.py"],
     "tracker.body": ["tracker/test_body*.py"],
 }
 
