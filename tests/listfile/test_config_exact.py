@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from linkwatch.errors import ConfigError
+from linkwatch.errors import ConfigError, UsageError
 from linkwatch.listfile import config
 from linkwatch.models import CodeRange
 
@@ -294,3 +294,49 @@ def test_defaults_flow_into_each_links_policy():
     text = f"{HEAD}defaults:\n  timeout: 5\n  accept: 200\n{ONE}"
     policy = config.loads(text).links[0].policy
     assert (policy.timeout, policy.accept) == (5.0, (CodeRange(200, 200),))
+
+
+def test_load_list_names_the_file_as_the_user_gave_it(tmp_path):
+    text = f"{HEAD}{ONE}"
+    (tmp_path / "links.yaml").write_text(text, encoding="utf-8")
+    local = config.load_list(None, tmp_path)
+    assert (local.path, local.embedded) == ("links.yaml", False)
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(text, encoding="utf-8")
+    given = config.load_list(mine, tmp_path / "elsewhere")
+    assert (given.path, given.embedded) == (str(mine), False)
+    bundled = config.load_list(None, tmp_path / "elsewhere")
+    assert (bundled.path, bundled.embedded) == (str(config.embedded_path()), True)
+
+
+def test_editable_path_never_the_bundled_list(tmp_path):
+    with pytest.raises(UsageError) as info:
+        config.editable_path(None, tmp_path)
+    assert str(info.value) == (
+        f"no links.yaml here, and the list bundled with linkwatch ({config.embedded_path()}) is"
+        " not yours to rewrite; give the PATH of your own links.yaml"
+    )
+    (tmp_path / "links.yaml").write_text("", encoding="utf-8")
+    assert config.editable_path(None, tmp_path) == (tmp_path / "links.yaml", "links.yaml")
+    mine = tmp_path / "mine.yaml"
+    assert config.editable_path(mine, tmp_path) == (mine, str(mine))
+
+
+def test_json_schema_head_and_number_bounds():
+    schema = config.json_schema()
+    assert (schema["$schema"], schema["$id"]) == (
+        "https://json-schema.org/draft/2020-12/schema",
+        "https://linkwatch.invalid/schema/links.schema.json",
+    )
+    props = schema["properties"]["defaults"]["properties"]
+    assert props["timeout"] == {
+        "type": "number",
+        "exclusiveMinimum": 0,
+        "maximum": 600,
+        "description": "Overall deadline for checking one link, in seconds (default 30).",
+    }
+    assert {k: v for k, v in props["concurrency"].items() if k != "description"} == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 4096,
+    }
