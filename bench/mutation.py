@@ -73,7 +73,8 @@ class Result:
 
     @property
     def killed(self) -> int:
-        return self.counts.get("killed", 0)
+        # A mutant that makes the tests hang is detected too (mutmut's "timeout").
+        return self.counts.get("killed", 0) + self.counts.get("timeout", 0)
 
     @property
     def total(self) -> int:

@@ -774,3 +774,115 @@ def test_outcome_carries_the_observation():
         outcome.tls_expires,
         outcome.title,
     ) == (URL, ("utm_source",), 200, URL, obs.hops, 2, 12, NOW + timedelta(days=90), "T")
+
+
+# ------------------------------------------------------- what the first mutation run found
+def test_skipped_and_internal_error_carry_the_link_and_its_urls():
+    lk = link(URL)
+    for made in (
+        skipped(lk, "https://x.org/a", ("fbclid",), "r"),
+        internal_error(lk, "https://x.org/a", ("fbclid",), ValueError()),
+    ):
+        assert (made.link, made.checked_url, made.stripped_params) == (
+            lk,
+            "https://x.org/a",
+            ("fbclid",),
+        )
+    assert internal_error(lk, URL, (), ValueError()).flags == ()
+    assert judge(answered(200)).link == link(URL)
+
+
+def test_not_judged_turns_any_status_into_an_error():
+    broken = judge(failed(Failure.DNS_NOT_FOUND))
+    assert not_judged(broken).status is Status.ERROR
+
+
+def test_two_attempts_are_counted():
+    assert judge(failed(Failure.RESET, "reset", attempts=2)).reason == "reset (2 attempts)"
+
+
+def test_a_300_with_a_challenge_page_is_a_broken_redirect_not_a_wall():
+    body = b"<p>Checking your browser before accessing</p>"
+    assert judge(answered(300, body=body)).status is Status.ERROR
+    assert judge(answered(299, body=body)).status is Status.BLOCKED
+
+
+def test_two_permanent_moves_then_the_page():
+    obs = answered(
+        200,
+        (URL, 301),
+        ("https://www.charity.org.uk/b", 308),
+        final_url="https://www.charity.org.uk/c",
+    )
+    assert judge(obs).reason == "moved permanently to https://www.charity.org.uk/c"
+
+
+def test_an_accepted_permanent_redirect_as_the_final_answer():
+    """accept: [301]: the chain ends on a 301 the link accepts; the move still names it."""
+    obs = answered(301, (URL, 301), final_url="https://www.charity.org.uk/b")
+    assert said(judge(obs, accept=(CodeRange(301, 301),))) == (
+        Status.REDIRECTED,
+        "moved permanently to https://www.charity.org.uk/b",
+        "Update the URL in links.yaml to the final address.",
+    )
+
+
+def test_the_final_url_falls_back_to_the_last_hop():
+    hops = (Hop(URL, 302), Hop("https://www.charity.org.uk/b", 302), Hop("https://x.org/c", 200))
+    obs = Observation(url=URL, hops=hops, status_code=200, final_url=None, attempts=1)
+    assert judge(obs).reason == "temporarily redirected to https://x.org/c"
+    named = Observation(url=URL, hops=hops, status_code=200, final_url="https://y.org/", attempts=1)
+    assert judge(named).reason == "temporarily redirected to https://y.org/"
+
+
+def test_a_phrase_wall_is_never_certain():
+    from linkwatch.judgement.classify import BotWall  # noqa: PLC0415
+
+    assert bot_wall(answered(200), "powered by imperva") == BotWall("Imperva", certain=False)
+    assert bot_wall(answered(200), "nothing here") is None
+
+
+@pytest.mark.parametrize(
+    ("code", "status"),
+    [(503, Status.BLOCKED), (404, Status.BROKEN), (430, Status.BROKEN), (500, Status.ERROR)],
+)
+def test_loose_challenge_phrases_count_on_503_only_beyond_403_and_429(code, status):
+    assert judge(answered(code, body=b"<form>captcha</form>")).status is status
+
+
+def test_a_503_without_a_challenge_phrase_is_a_server_error():
+    assert judge(answered(503, body=b"<p>down for maintenance</p>")).status is Status.ERROR
+
+
+def test_a_downgrade_is_read_from_the_scheme_even_with_colons_in_the_path():
+    obs = answered(
+        200, ("https://x.org/a:1", 302), url="https://x.org/a:1", final_url="http://x.org/b:2"
+    )
+    assert Flag.HTTPS_DOWNGRADE in judge(obs).flags
+
+
+def test_a_language_that_is_not_one_before_an_index_file_is_not_home():
+    assert is_home_page("https://x.org/xx/index.html") is False
+    assert is_home_page("https://x.org/xx/home") is False
+
+
+def test_moved_to_home_on_the_links_own_subdomain_and_the_private_suffix_list():
+    help_site = "https://help.charity.org.uk/page"
+    assert moved_to_home(help_site, "https://help.charity.org.uk/") is True
+    alice = "https://alice.github.io/page"
+    assert moved_to_home(alice, "https://github.io/") is False  # another site
+    assert moved_to_home(alice, "https://www.alice.github.io/") is True
+
+
+def test_invalid_utf8_is_replaced_in_titles_headings_and_text():
+    body = b"<title>Caf\xff</title><h1>Page not found \xff</h1><p>helpline \xfe</p>"
+    outcome = judge(answered(200, body=body), expect_text="helpline")
+    assert outcome.title == "Caf\ufffd"
+    assert outcome.flags == (Flag.SOFT_404,)
+    assert is_soft_404(b"<h1>Page not found \xff</h1>") is True
+
+
+def test_a_typographic_apostrophe_reads_as_a_plain_one():
+    assert is_soft_404("<h1>We can\u2019t find that page</h1>".encode()) is True
+    body = "<p>We can\u2019t help</p>".encode()
+    assert judge(answered(200, body=body), expect_text="can't help").flags == ()

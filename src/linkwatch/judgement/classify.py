@@ -258,11 +258,11 @@ def _verdict(obs: Observation, link: Link, text: str | None) -> _Verdict:
     assert code is not None  # noqa: S101 - an observation without failure has a status
     wall = bot_wall(obs, text)
     if wall is not None and (
-        wall.certain or code in WALL_CODES or (200 <= code < 300 and _is_challenge_page(obs, text))
+        wall.certain or code in WALL_CODES or (200 <= code < 300 and _is_challenge_page(text))
     ):
         # A bot check is not the page, whatever its status: it cannot be verified here.
         return _blocked(obs, code, wall.provider)
-    if 200 <= code < 300 and _is_challenge_page(obs, text):
+    if 200 <= code < 300 and _is_challenge_page(text):
         return _blocked(obs, code)
     if link.policy.accepts(code):
         return _accepted(obs, code)
@@ -506,17 +506,15 @@ def bot_wall(obs: Observation, text: str | None) -> BotWall | None:
     return None
 
 
-def _is_challenge_page(obs: Observation, text: str | None) -> bool:
-    if obs.header("cf-mitigated") == "challenge":
-        return True
+# A `cf-mitigated: challenge` header needs no check here: bot_wall has already called such an
+# answer Cloudflare's, for certain, before either of these is asked.
+def _is_challenge_page(text: str | None) -> bool:
     return text is not None and any(p in text for p in STRICT_CHALLENGE_PHRASES)
 
 
 def _is_challenge(obs: Observation, text: str | None) -> bool:
     if obs.status_code not in {403, 429, 503}:
         return False
-    if obs.header("cf-mitigated") == "challenge":
-        return True
     return text is not None and any(p in text for p in CHALLENGE_PHRASES)
 
 
@@ -681,7 +679,6 @@ _NOT_FOUND_WORDS = re.compile(
     r"(?:^|[/_.=-])(?:404|not-?found|page-?not-?found|pagenotfound|error|errors|search"
     r"|suche|recherche|busqueda)(?:$|[/_.?=&-])"
 )
-_SEARCH_KEYS = frozenset({"s", "q", "query", "search", "keyword", "keywords", "term"})
 
 
 def is_home_page(url: str) -> bool:
@@ -703,10 +700,8 @@ def is_home_page(url: str) -> bool:
 
 
 def _is_search_or_not_found(url: str) -> bool:
-    parts = urlsplit(url)
-    path = parts.path.lower()
-    keys = {pair.split("=", 1)[0].lower() for pair in parts.query.split("&") if pair}
-    return bool(_NOT_FOUND_WORDS.search(path)) or bool(keys & _SEARCH_KEYS and path in {"", "/"})
+    # A search at the root (`/?q=...`) needs no rule of its own: it is a home page already.
+    return bool(_NOT_FOUND_WORDS.search(urlsplit(url).path.lower()))
 
 
 def moved_to_home(url: str, final_url: str, hops: tuple[Hop, ...] = ()) -> bool:
