@@ -141,3 +141,73 @@ def test_each_status_has_its_colour():
     for status, expected in colours.items():
         text = table.render(report(outcome(link(), status)), color=True, verbose=True)
         assert expected in text, status
+
+
+NARROW = replace(
+    outcome(
+        link("A [bold]name[/bold] :smile: that is long enough to fold 12345", index=0),
+        reason="gone 404",
+        action="Fix it.",
+        flags=(Flag.SLOW,),
+    ),
+    checked_url="https://example.org/" + "a" * 70,
+)
+
+
+def test_at_40_columns_the_name_folds_and_the_url_stays_whole():
+    """Markup and emoji codes in a name are shown as written; the URL is never cut."""
+    assert table.render(report(NARROW), width=40) == (
+        "1 link fails\n"
+        "status     link             where\n"
+        "broken     A                links.yaml:4\n"
+        "           [bold]name[/bold\n"
+        "           ] :smile: that\n"
+        "           is long enough\n"
+        "           to fold 12345\n"
+        "  gone 404 · do: Fix it.\n"
+        "  flags: slow\n"
+        "  https://example.org/" + "a" * 70 + "\n"
+        "\n"
+        "1 link: 1 broken · 2.0 s\n"
+    )
+
+
+def test_colour_output_exactly():
+    text = re.sub(r"id=\d+;", "id=N;", table.render(report(NARROW), color=True, width=40))
+    url = "https://example.org/" + "a" * 70
+    assert text == (
+        "\x1b[1;31m1 link fails\x1b[0m\n"
+        "\x1b[1;4mstatus    \x1b[0m\x1b[1;4m \x1b[0m\x1b[1;4mlink            \x1b[0m\x1b[1;4m"
+        " \x1b[0m\x1b[1;4mwhere       \x1b[0m\n"
+        "\x1b[1;31mbroken    \x1b[0m \x1b[1mA               \x1b[0m \x1b[2mlinks.yaml:4\x1b[0m\n"
+        "           \x1b[1m[bold]name[/bold\x1b[0m             \n"
+        "           \x1b[1m] :smile: that  \x1b[0m             \n"
+        "           \x1b[1mis long enough  \x1b[0m             \n"
+        "           \x1b[1mto fold 12345   \x1b[0m             \n"
+        "  gone 404\x1b[1m · do: \x1b[0m\x1b[3mFix it.\x1b[0m                \n"
+        "  \x1b[2mflags: slow\x1b[0m                           \n"
+        f"  \x1b]8;id=N;{url}\x1b\\{url}\x1b]8;;\x1b\\\n"
+        "\n"
+        "\x1b[1m1 link: 1 broken · 2.0 s\x1b[0m\n"
+    )
+
+
+def test_two_stripped_parameters_are_listed_with_a_comma():
+    two = outcome(link(), stripped_params=("utm_source", "fbclid"))
+    assert "  stripped: utm_source, fbclid\n" in table.render(report(two))
+
+
+def test_six_links_offline_name_five_and_one_more():
+    six = report(*(outcome(link(f"L{i}", index=i)) for i in range(6)), offline=True)
+    assert "(L0, L1, L2, L3, L4 and 1 more)" in table.render(six, width=200)
+
+
+def test_section_titles_in_colour():
+    offline = table.render(report(outcome(link()), offline=True), color=True, width=200)
+    assert offline.startswith("\x1b[1;31mNetwork unavailable: ")
+    text = table.render(report(FINE, SLOW), color=True)
+    assert "\x1b[1;33m1 link worth a look (not failing)\x1b[0m\n" in text
+    assert "\x1b[32m1 healthy link (--verbose lists them)\x1b[0m\n" in text
+    verbose = table.render(report(FINE), color=True, verbose=True)
+    assert verbose.startswith("\x1b[32m1 healthy link\x1b[0m\n")
+    assert "\x1b[32mok        \x1b[0m" in verbose
