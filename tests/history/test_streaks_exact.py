@@ -217,3 +217,13 @@ def test_annotate_adds_notes_to_marked_links_only():
         None,
     ]
     assert annotated.outcomes[0].history.label == "new"
+
+
+def test_the_state_keeps_the_url_as_last_checked():
+    """Two spellings of one link (host case) share an id; the state keeps the latest."""
+    state = history.update(State(), run({A: BROKEN}, night(0)), night(0))
+    shouted = replace(A, url=A.url.replace("alpha.example.org", "ALPHA.example.org"))
+    rep = report(replace(outcome(shouted, BROKEN), checked_url=shouted.url))
+    after = history.update(state, rep, night(1))
+    assert set(after.links) == {lid(A)}
+    assert after.links[lid(A)].url == "https://ALPHA.example.org/"
