@@ -4,6 +4,7 @@ derived fields and escapes."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -189,3 +190,182 @@ def test_times_are_written_with_their_offset():
     record = json.loads(report_json.render(run))["links"][0]
     assert record["tls_expires"] == "2026-11-28T03:00:00+00:00"
     assert record["archive_timestamp"] is None
+
+
+STRINGS = ("category", "owner", "notes", "source", "skip", "final_url", "title", "archive_url")
+TIMES = ("tls_expires", "archive_timestamp")
+COUNTS = ("http_status",)
+LISTS = ("tags", "keep_params", "stripped_params")
+
+
+@pytest.mark.parametrize("key", STRINGS)
+def test_each_optional_string_is_checked_where_it_is(key):
+    assert problems(item(**{key: 5})) == [f"{AT}.{key}: must be a string or null, not 5"]
+
+
+@pytest.mark.parametrize("key", TIMES)
+def test_each_optional_time_is_checked_where_it_is(key):
+    assert problems(item(**{key: 5})) == [f"{AT}.{key}: must be a string or null, not 5"]
+    assert problems(item(**{key: "x"})) == [f"{AT}.{key}: must be an ISO 8601 date-time, not 'x'"]
+
+
+@pytest.mark.parametrize("key", LISTS)
+def test_each_list_of_strings_is_checked_where_it_is(key):
+    assert problems(item(**{key: "x"})) == [f"{AT}.{key}: must be a list of strings, not 'x'"]
+
+
+@pytest.mark.parametrize(
+    ("key", "low"),
+    [("column", 1), ("url_line", 1), ("url_column", 1), ("attempts", 0), ("elapsed_ms", 0)],
+)
+def test_each_count_has_its_lower_bound(key, low):
+    assert problems(item(**{key: low - 1})) == [
+        f"{AT}.{key}: must be an integer ≥ {low}, not {low - 1}"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("url", 5), ("checked_url", 5), ("action", 5), ("reason", 5)],
+)
+def test_required_strings_are_checked_where_they_are(key, value):
+    assert problems(item(**{key: value})) == [f"{AT}.{key}: must be a string, not 5"]
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("tool_version", "r.json: tool_version: must be a string, not 5"),
+        ("config_path", "r.json: config_path: must be a string, not 5"),
+        ("started", "r.json: started: must be a string, not 5"),
+        ("finished", "r.json: finished: must be a string, not 5"),
+    ],
+)
+def test_top_level_fields_are_named_without_a_prefix(key, message):
+    assert problems(lambda doc: doc.update({key: 5})) == [message]
+
+
+def test_history_fields_are_checked_inside_history():
+    note = {"kind": "new", "counts": True, "label": "new"}
+    here = f"{AT}.history"
+    assert problems(item(history={**note, "since": 5})) == [
+        f"{here}.since: must be a string or null, not 5"
+    ]
+    assert problems(item(history={**note, "label": 5})) == [
+        f"{here}.label: must be a string, not 5"
+    ]
+
+
+def test_every_field_round_trips():
+    from linkwatch.models import HistoryNote, Hop  # noqa: PLC0415
+
+    t = report().started
+    full = outcome(
+        replace(
+            link(owner="o", category="c", notes="n", source="s"),
+            tags=("t1", "t2"),
+            keep_params=("k",),
+        ),
+        Status.REDIRECTED,
+        stripped_params=("utm_source",),
+        flags=(Flag.SLOW, Flag.FLAKY),
+        http_status=200,
+        final_url="https://f.org/",
+        redirects=(Hop("https://0.example.org/help", 301), Hop("https://f.org/", None)),
+        attempts=2,
+        elapsed_ms=1234,
+        tls_expires=t + timedelta(days=3),
+        title="T",
+        history=HistoryNote("persisting", "persisting (since x, 2 runs)", True, t, 2),
+        archive_url="https://web.archive.org/x",
+        archive_timestamp=t - timedelta(days=300),
+    )
+    run = replace(report(full, shard=(1, 2)), tool_version="9.9", config_path="liste-é.yaml")
+    text = report_json.render(run)
+    assert '"config_path": "liste-é.yaml"' in text  # written as it is, not \u00e9
+    assert report_json.load_report(text, "r.json") == run
+
+
+def test_no_optional_field_needs_to_be_there():
+    doc = json.loads(json.dumps(BASE))
+    record = doc["links"][0]
+    optional = (*STRINGS, *TIMES, *LISTS, "http_status", "history", "elapsed_ms")
+    for key in optional:
+        record.pop(key, None)
+    lk = report_json.load_report(json.dumps(doc), "r.json").outcomes[0]
+    assert (lk.link.owner, lk.link.notes, lk.link.source, lk.link.keep_params) == (
+        None,
+        None,
+        None,
+        (),
+    )
+    assert (lk.final_url, lk.title, lk.archive_url, lk.archive_timestamp, lk.history) == (
+        None,
+        None,
+        None,
+        None,
+        None,
+    )
+    assert (lk.stripped_params, lk.elapsed_ms, lk.http_status, lk.tls_expires) == (
+        (),
+        0,
+        None,
+        None,
+    )
+
+
+def test_a_history_note_without_since_or_runs():
+    doc = json.loads(json.dumps(BASE))
+    doc["links"][0]["history"] = {"kind": "pending", "counts": False, "label": "pending"}
+    note = report_json.load_report(json.dumps(doc), "r.json").outcomes[0].history
+    assert (note.kind, note.label, note.counts, note.since, note.runs) == (
+        "pending",
+        "pending",
+        False,
+        None,
+        0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{", "r.json:1:2: not JSON: Expecting property name enclosed in double quotes"),
+        ("[]", "r.json:1:1: not a linkwatch report: expected an object"),
+        ("[" * 100_000, "r.json: not JSON: nested too deeply"),
+    ],
+)
+def test_unreadable_documents_exactly(text, message):
+    with pytest.raises(ConfigError) as info:
+        report_json.load_report(text, "r.json")
+    assert [str(p) for p in info.value.problems] == [message]
+
+
+def test_a_problem_in_the_second_link_points_at_its_line_and_column():
+    doc = json.loads(report_json.render(report(outcome(link(index=0)), outcome(link(index=1)))))
+    doc["links"][1]["status"] = "x"
+    text = json.dumps(doc, indent=2)
+    with pytest.raises(ConfigError) as info:
+        report_json.load_report(text, "r.json")
+    (problem,) = info.value.problems
+    links_at = text.index('"links"')
+    first = text.index("\n    {", links_at)
+    start = text.index("\n    {", first + 1) + 5  # the second item's "{"
+    line = text.count("\n", 0, start) + 1
+    column = start - text.rfind("\n", 0, start)
+    assert (problem.line, problem.column) == (line, column)
+    assert column == 5
+
+
+@pytest.mark.parametrize(
+    "value",
+    [False, True, None, 0, -3, 1.5, float("inf"), "é", [], {}, [False, [1.5]], {"a": {"b": 2.0}}],
+)
+@pytest.mark.parametrize("level", [0, 2])
+def test_indented_matches_the_standard_library(value, level):
+    expected = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
+    assert report_json.indented(value, level) == expected
+
+
+def test_indented_hands_non_string_keys_to_the_standard_library():
+    assert report_json.indented({1: "a"}) == '{\n  "1": "a"\n}'
