@@ -232,3 +232,87 @@ def test_everything_fits_in_full_just_below_the_limit():
     body = render(report(*few))
     assert body.count("  - Page title: t\n") == 3
     assert "not listed here" not in body
+
+
+def test_start_times_are_shown_in_utc_whatever_the_zone(monkeypatch):
+    import time  # noqa: PLC0415
+    from datetime import timezone  # noqa: PLC0415
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        paris = datetime(2026, 11, 27, 5, 0, tzinfo=timezone(timedelta(hours=2)))
+        aware = replace(report(), started=paris, finished=paris)
+        assert "checked 2026-11-27 03:00 UTC" in render(aware)
+        naive = datetime(2026, 1, 2, 3, 4)  # noqa: DTZ001 - read as UTC, not as local time
+        naive_run = replace(report(), started=naive, finished=naive)
+        assert "checked 2026-01-02 03:04 UTC" in render(naive_run)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+
+
+def test_a_reduced_item_exactly():
+    item = outcome(link(), stripped_params=("utm_source", "fbclid"), final_url=HIJACK)
+    assert markdown._item(item, "links.yaml", checkbox=False, full=False) == (
+        f"- **Helpline** · broken · `links.yaml` line 4 {markdown.item_marker(item)}\n"
+        "  - URL: [https\\://0.example.org/help](https://0.example.org/help)\n"
+        "  - Reason: the page is not found \\(404\\)\n"
+        "  - To do: Find the page's new address on the site, or remove the link."
+    )
+    full = markdown._item(item, "links.yaml", checkbox=False, full=True)
+    assert "  - Tracking parameters to remove: `utm_source`, `fbclid`" in full
+
+
+def test_items_are_kept_in_full_exactly_while_they_fit():
+    outcomes = [outcome(link(f"L{i}", index=i), title="t") for i in range(3)]
+    texts = [markdown._item(o, "links.yaml", checkbox=True, full=True) for o in outcomes]
+    room = sum(len(t) + 2 for t in texts)  # each text and its separator
+    kept, dropped = markdown._items(outcomes, "links.yaml", _Budget(room), checkbox=True)
+    assert (kept, dropped) == (texts, 0)
+    kept, dropped = markdown._items(outcomes, "links.yaml", _Budget(room - 1), checkbox=True)
+    assert dropped == 0
+    assert all("Page title" not in text for text in kept)
+
+
+def test_the_policy_decides_what_fails_in_the_body():
+    slow = outcome(link(), status=Status.OK, reason="HTTP 200", action="", flags=(Flag.SLOW,))
+    body = render(report(slow), fail_on=frozenset({Flag.SLOW}))
+    assert "## linkwatch: 1 link fails\n" in body
+    assert "### Failing (1)\n\n- [ ] **Helpline**" in body
+    assert "No problems found." not in render(report(slow))
+
+
+def test_left_out_counts_every_section():
+    def many(status, start, history=None, **fields):
+        return [
+            outcome(
+                link(f"L{i}", index=i),
+                status=status,
+                reason="r" * 250,
+                history=history,
+                **fields,
+            )
+            for i in range(start, start + 300)
+        ]
+
+    pending = HistoryNote("pending", "pending (1 failing run)", False)
+    outcomes = [
+        *many(Status.BROKEN, 0),
+        *many(Status.BLOCKED, 300),
+        *many(Status.BROKEN, 600, history=pending),
+    ]
+    body = render(report(*outcomes))
+    listed = sum(line.startswith(("- [ ] **L", "- **L")) for line in body.splitlines())
+    assert body.endswith(
+        f"…and {900 - listed} more links not listed here (the body would be too long for an"
+        " issue); the JSON report has every link.\n"
+    )
+    assert len(body) <= MAX_CHARS
+
+
+def test_two_watched_links_are_two_lines():
+    pending = HistoryNote("pending", "pending (1 failing run)", False)
+    body = render(report(outcome(link(), history=pending), outcome(link(index=1), history=pending)))
+    assert "<details><summary>Run history: 2 pending</summary>\n\n- **Helpline**" in body
+    assert "-->\n- **Helpline** · broken · `links.yaml` line 8 · pending" in body

@@ -139,7 +139,8 @@ def _items(
     """As many items as fit: in full if all fit so, else each reduced to its essentials."""
     for full in (True, False):
         texts = [_item(o, config_path, checkbox=checkbox, full=full) for o in outcomes]
-        if sum(len(t) + 1 for t in texts) + 2 <= budget.left or not full:
+        # What taking them all costs: each text and its separator, as _Budget.take counts.
+        if sum(len(t) + 2 for t in texts) <= budget.left or not full:
             break
     kept: list[str] = []
     for text in texts:
