@@ -193,8 +193,11 @@ def run_module(out: Path, module: str, args: argparse.Namespace) -> Result:
     listing = subprocess.run(
         [str(mutmut), "results"], cwd=work, capture_output=True, text=True, check=True
     ).stdout
+    # `mutmut results` lists every mutant not killed, with its status; a timeout is a kill.
     result.survivors = sorted(
-        line.split(":")[0].strip() for line in listing.splitlines() if line.strip()
+        name.strip()
+        for name, _, status in (line.partition(":") for line in listing.splitlines())
+        if name.strip() and status.strip() != "timeout"
     )
     # Killed mutants, sampled evenly, each re-run in a fresh interpreter.
     killed = sorted(name for name, code in codes.items() if code in (1, 3))  # mutmut's kills

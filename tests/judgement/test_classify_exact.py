@@ -886,3 +886,11 @@ def test_a_typographic_apostrophe_reads_as_a_plain_one():
     assert is_soft_404("<h1>We can\u2019t find that page</h1>".encode()) is True
     body = "<p>We can\u2019t help</p>".encode()
     assert judge(answered(200, body=body), expect_text="can't help").flags == ()
+
+
+def test_a_300_challenge_page_from_a_named_provider_is_still_a_broken_redirect():
+    body = b"<p>datadome: checking your browser before accessing</p>"
+    assert judge(answered(300, body=body)).status is Status.ERROR
+    assert judge(answered(299, body=body)).reason == (
+        "DataDome bot protection answered instead of the page (HTTP 299)"
+    )
