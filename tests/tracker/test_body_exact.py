@@ -178,3 +178,14 @@ def test_code_is_clipped_at_the_url_limit():
 )
 def test_parse_exactly(text, parsed):
     assert body.parse(text) == parsed
+
+
+def test_surrogates_private_use_and_unassigned_characters_are_dropped():
+    assert body.text("a\ud800b\ue000c\u0378d") == "abcd"
+
+
+def test_owner_category_and_place_are_clipped_at_their_limits():
+    text = body.body(failure(owner="o" * 101, category="c" * 100, place="p" * 301))
+    assert "- **Owner:** " + "o" * 99 + "…\n" in text
+    assert "- **Category:** " + "c" * 100 + "\n" in text
+    assert "- **In the list:** " + "p" * 299 + "…\n" in text
