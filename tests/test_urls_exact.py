@@ -91,3 +91,24 @@ def test_parse_list_without_params_or_never():
     assert (parsed.params, parsed.never, parsed.sources) == ((), frozenset(), (("a", "A"),))
     parsed = urls.parse_list({"never": {}})
     assert parsed.never == frozenset()
+
+
+def test_parse_list_exactly():
+    parsed = urls.parse_list(
+        {
+            "sources": {"a": "Source A"},
+            "param": [
+                {"name": "Utm_X", "sources": ["a"], "hosts": ["X.org"]},
+                {"prefix": "Ref_", "sources": ["a"]},
+            ],
+            "never": {"names": ["Keep"]},
+        }
+    )
+    assert parsed == urls.TrackingList(
+        (
+            urls.TrackingParam("utm_x", prefix=False, hosts=("x.org",), sources=("a",)),
+            urls.TrackingParam("ref_", prefix=True, hosts=(), sources=("a",)),
+        ),
+        frozenset({"keep"}),
+        (("a", "Source A"),),
+    )

@@ -296,3 +296,21 @@ def test_merge_refusals_exactly(reports, message):
     # The stable id, computed here rather than by the code under test.
     key = hashlib.sha256(b"https://0.example.org/help").hexdigest()[:12]
     assert str(info.value) == message.format(id=key)
+
+
+def test_merge_keeps_the_files_path_and_names_a_missing_first_shard():
+    a = report(outcome(link(index=0)), shard=(1, 2))
+    b = report(outcome(link(index=1)), shard=(2, 2))
+    assert merge([("a", a), ("b", b)]).config_path == "links.yaml"
+    with pytest.raises(UsageError) as info:
+        merge([("b", report(shard=(2, 3))), ("c", report(shard=(3, 3)))])
+    assert str(info.value).startswith("missing shard 1/3: merge the reports of all 3 shards")
+
+
+def test_github_render_follows_the_policy():
+    slow = outcome(link(), Status.OK, reason="HTTP 200", action="", flags=(Flag.SLOW,))
+    assert github.render(report(slow), fail_on=frozenset({Flag.SLOW})) == (
+        "::error file=links.yaml,line=4,col=10,title=linkwatch%3A ok%3A"
+        " Helpline::https://0.example.org/help: HTTP 200 [slow]\n"
+        "linkwatch: 1 link fails · 1 link: 1 ok · 2.0 s\n"
+    )
