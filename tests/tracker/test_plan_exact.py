@@ -249,3 +249,62 @@ def test_recovering_said_by_both_sides():
 def test_outcome_helpers_are_consistent():
     rep = report(outcome(A, BROKEN))
     assert wanted(rep, None).subjects[lid(A)] == Subject("Alpha", A.url, f"links.yaml:{A.line}")
+
+
+def test_a_failure_from_a_report_carries_every_detail():
+    lk = replace(A, owner="@o", category="Helplines")
+    o = replace(
+        outcome(lk, BROKEN),
+        action="Find it.",
+        final_url="https://elsewhere.example/",
+        http_status=404,
+    )
+    got = wanted(report(o), None).failures[lid(lk)]
+    assert got == Failure(
+        id=lid(lk),
+        name="Alpha",
+        url=lk.url,
+        status=BROKEN,
+        reason="404 Not Found",
+        action="Find it.",
+        http_status=404,
+        final_url="https://elsewhere.example/",
+        since=None,
+        owner="@o",
+        category="Helplines",
+        place=f"links.yaml:{lk.line}",
+    )
+
+
+def test_nothing_wanted_without_inputs():
+    from linkwatch.tracker.plan import Wanted  # noqa: PLC0415
+
+    assert wanted(None, None) == Wanted({}, {})
+
+
+def test_a_skipped_link_first_does_not_hide_the_rest():
+    skipped = report(outcome(A, Status.SKIPPED), outcome(B, BROKEN))
+    assert set(wanted(skipped, None).failures) == {lid(B)}
+
+
+def test_state_only_subjects_by_name_and_healthy_answers():
+    checks = Checks()
+    zed = replace(A, name="zed")
+    checks.night({zed: OK, B: BROKEN})
+    got = wanted(None, checks.state)
+    assert list(got.subjects.items()) == [
+        (lid(B), Subject("Beta", B.url)),
+        (lid(zed), Subject("zed", zed.url)),
+    ]
+    assert got.healthy == {lid(zed): "ok"}
+
+
+def test_state_and_report_a_link_gone_from_the_report_does_not_stop_the_rest():
+    checks = Checks()
+    checks.night({A: BROKEN, B: BROKEN})
+    rep = run({B: BROKEN}, night(1))
+    got = wanted(rep, checks.state)
+    assert set(got.failures) == {lid(B)}
+    healthy = Checks()
+    healthy.night({A: OK})
+    assert wanted(healthy.report, healthy.state).healthy == {lid(A): "ok (HTTP 200)"}
