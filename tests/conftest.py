@@ -196,3 +196,19 @@ def site(server):
         await respond(writer, 200, head=True)
 
     return server
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Every session starts with the parsed-data caches empty, as a fresh process has them.
+
+    mutmut's workers are forked from a process that already ran the tests: without this, a
+    mutant inside a cached function (the tracking list, its compiled rules, the public suffix
+    list) would never run, and would survive for a reason that has nothing to do with the
+    tests. A no-op in a fresh process.
+    """
+    from linkwatch import urls  # noqa: PLC0415
+    from linkwatch.judgement import sites  # noqa: PLC0415
+
+    urls.shipped_list.cache_clear()
+    urls._rules.cache_clear()
+    sites._suffix_list.cache_clear()

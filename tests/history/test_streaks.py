@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from factories import lid, link, night, outcome, report, run
 from linkwatch.history import streaks as history
 from linkwatch.history.streaks import Mark, MarkKind, State, Thresholds
-from linkwatch.models import Status
+from linkwatch.models import HistoryNote, Status
 
 OK, BROKEN, ERROR = Status.OK, Status.BROKEN, Status.ERROR
 A = link("Alpha", index=0)
@@ -162,15 +162,14 @@ def test_duplicate_ids_fail_if_either_fails():
     assert after.links[lid(A)].problem
 
 
-def test_counts_as_problem_follows_the_mark():
-    """Pending links do not fail the run; new ones do; unmarked ones do not."""
+def test_counts_follows_the_mark():
+    """Pending links do not fail the run; new ones do; unmarked ones have no mark."""
     before = history.update(State(), run({A: BROKEN}, night(0)), night(0), Thresholds(2))
     rep = run({A: BROKEN, B: BROKEN}, night(1))
     after = history.update(before, rep, night(1), Thresholds(2))
     marked = history.marks(before, after)
-    assert [history.counts_as_problem(o, marked) for o in rep.outcomes] == [True, False]
-    assert history.problem_ids(after) == {lid(A)}
-    assert not history.counts_as_problem(outcome(link("Gamma")), marked)
+    assert {key: note.counts for key, note in marked.items()} == {lid(A): True, lid(B): False}
+    assert {key for key, link in after.links.items() if link.problem} == {lid(A)}
 
 
 @pytest.mark.parametrize("bad", [(0, 1), (1, 0), (-1, 3)])
@@ -208,12 +207,11 @@ def test_invariants_hold_for_any_sequence(sequence, fail_after, recover_after):
         state = after
 
 
-def test_mark_as_json():
-    """Marks serialise for the JSON report, label included."""
-    assert Mark(MarkKind.PERSISTING, night(0), 2).to_json() == {
-        "kind": "persisting",
-        "since": "2026-11-20T02:00:00+00:00",
-        "runs": 2,
-        "label": "persisting (since 2026-11-20, 2 runs)",
-    }
-    assert Mark(MarkKind.RECOVERED, None, 1).to_json()["since"] is None
+def test_mark_as_note():
+    """Marks become the plain note every report format reads, label included."""
+    assert Mark(MarkKind.PERSISTING, night(0), 2).to_note() == HistoryNote(
+        "persisting", "persisting (since 2026-11-20, 2 runs)", True, night(0), 2
+    )
+    assert Mark(MarkKind.RECOVERED, None, 1).to_note() == HistoryNote(
+        "recovered", "recovered", False, None, 1
+    )

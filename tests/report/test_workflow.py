@@ -27,6 +27,7 @@ def test_actionlint_is_clean_on_every_workflow():
     files = sorted(str(p.relative_to(ROOT)) for p in WORKFLOWS.glob("*.yml"))
     assert files == [
         ".github/workflows/ci.yml",
+        ".github/workflows/mutation.yml",
         ".github/workflows/nightly.yml",
         ".github/workflows/release.yml",
     ]

@@ -72,10 +72,9 @@ SYNC_INPUTS = {
 }
 
 
-def night(tmp_path, site, api, pages: dict[str, int], inputs: str) -> tuple[int, list[str]]:
-    """Check with history, then sync with the report, the state, or both.
-
-    Returns check's exit code and the lines sync printed.
+def night(tmp_path, site, api, pages: dict[str, int], inputs: str, *, exit_code: int) -> list[str]:
+    """Check with history (check must exit with `exit_code`), then sync with the report, the
+    state, or both. Returns the lines sync printed.
     """
     site.status = pages
     report = tmp_path / "report.json"
@@ -97,7 +96,7 @@ def night(tmp_path, site, api, pages: dict[str, int], inputs: str) -> tuple[int,
             str(report),
         ],
     )
-    assert checked.exit_code in (0, 1), checked.output
+    assert checked.exit_code == exit_code, checked.output
     files = {"--report": str(report), "--state": str(state)}
     args = [arg for option in SYNC_INPUTS[inputs] for arg in (option, files[option])]
     synced = runner.invoke(
@@ -106,7 +105,7 @@ def night(tmp_path, site, api, pages: dict[str, int], inputs: str) -> tuple[int,
         env={"GITHUB_TOKEN": TOKEN},
     )
     assert synced.exit_code == 0, synced.output
-    return checked.exit_code, synced.stdout.splitlines()
+    return synced.stdout.splitlines()
 
 
 @pytest.mark.parametrize("inputs", sorted(SYNC_INPUTS))
@@ -135,42 +134,36 @@ def test_failing_and_recovering_links_over_five_nights(tmp_path, site, inputs):
     fake = FakeGitHub()
     with serve(fake) as api:
         # Night 1: Alpha fails for the first time: pending, so no issue.
-        code, printed = night(tmp_path, site, api, {"/alpha": 404, "/beta": 200}, inputs)
-        assert (code, printed) == (0, ["synced: nothing to do"])
+        printed = night(tmp_path, site, api, {"/alpha": 404, "/beta": 200}, inputs, exit_code=0)
+        assert printed == ["synced: nothing to do"]
         assert fake.issues == {}
 
         # Night 2: the second failing night in a row: the issue opens.
-        code, printed = night(tmp_path, site, api, {"/alpha": 404, "/beta": 200}, inputs)
-        assert (code, printed) == (
-            1,
-            [line("create", 1, "Alpha", f"broken{http_404}"), "synced: 1 create"],
-        )
+        printed = night(tmp_path, site, api, {"/alpha": 404, "/beta": 200}, inputs, exit_code=1)
+        assert printed == [line("create", 1, "Alpha", f"broken{http_404}"), "synced: 1 create"]
         assert [(i.number, i.title, i.state) for i in fake.ours()] == [
             (1, "Link broken: Alpha", "open")
         ]
 
         # Night 3: Alpha persists (no change), Beta fails once (pending).
-        code, printed = night(tmp_path, site, api, {"/alpha": 404, "/beta": 410}, inputs)
-        assert (code, printed) == (1, ["synced: nothing to do"])
+        printed = night(tmp_path, site, api, {"/alpha": 404, "/beta": 410}, inputs, exit_code=1)
+        assert printed == ["synced: nothing to do"]
         assert len(fake.issues) == 1
 
         # Night 4: Alpha recovers (closed), Beta's second failure opens its issue.
-        code, printed = night(tmp_path, site, api, {"/alpha": 200, "/beta": 410}, inputs)
-        assert (code, printed) == (
-            1,
-            [
-                line("comment+close", 1, "Alpha", f"recovered, {ok}"),
-                line("create", 2, "Beta", f"broken{http_410}"),
-                "synced: 1 create, 1 comment, 1 close",
-            ],
-        )
+        printed = night(tmp_path, site, api, {"/alpha": 200, "/beta": 410}, inputs, exit_code=1)
+        assert printed == [
+            line("comment+close", 1, "Alpha", f"recovered, {ok}"),
+            line("create", 2, "Beta", f"broken{http_410}"),
+            "synced: 1 create, 1 comment, 1 close",
+        ]
 
         # Night 5: Alpha fails once more (pending: stays closed), Beta recovers.
-        code, printed = night(tmp_path, site, api, {"/alpha": 404, "/beta": 200}, inputs)
-        assert (code, printed) == (
-            0,
-            [line("comment+close", 2, "Beta", f"recovered, {ok}"), "synced: 1 comment, 1 close"],
-        )
+        printed = night(tmp_path, site, api, {"/alpha": 404, "/beta": 200}, inputs, exit_code=0)
+        assert printed == [
+            line("comment+close", 2, "Beta", f"recovered, {ok}"),
+            "synced: 1 comment, 1 close",
+        ]
         assert [(i.number, i.title, i.state, len(i.comments)) for i in fake.ours()] == [
             (1, "Link broken: Alpha", "closed", 1),
             (2, "Link broken: Beta", "closed", 1),

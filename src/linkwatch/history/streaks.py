@@ -110,15 +110,6 @@ class Mark:
         """Whether this link is a problem for the exit code, the Markdown and the tracker."""
         return self.kind in {MarkKind.NEW, MarkKind.PERSISTING, MarkKind.RECOVERING}
 
-    def to_json(self) -> dict[str, str | int | None]:
-        """The mark as a JSON record, for the report formats."""
-        return {
-            "kind": self.kind.value,
-            "since": self.since.isoformat() if self.since is not None else None,
-            "runs": self.runs,
-            "label": self.label,
-        }
-
     def to_note(self) -> HistoryNote:
         """The mark as the plain value an ``Outcome`` carries into every report format."""
         return HistoryNote(self.kind.value, self.label, self.counts, self.since, self.runs)
@@ -271,21 +262,6 @@ def marks(before: State, after: State) -> dict[str, Mark]:
 def failing_ids(state: State) -> frozenset[str]:
     """Ids of the links whose failure streak was still running at the last run."""
     return frozenset(key for key, link in state.links.items() if link.consecutive_failures)
-
-
-def problem_ids(state: State) -> frozenset[str]:
-    """Ids that currently count as problems."""
-    return frozenset(key for key, link in state.links.items() if link.problem)
-
-
-def counts_as_problem(outcome: Outcome, marked: Mapping[str, Mark]) -> bool:
-    """Whether a link whose status history tracks fails the run once history is considered.
-
-    Only meaningful for the ``Thresholds.failing`` statuses (and passing links that are still
-    recovering); other statuses stay under the caller's own ``--fail-on`` policy.
-    """
-    note = marked.get(link_id(outcome))
-    return note is not None and note.counts
 
 
 def annotate(report: Report, marked: Mapping[str, Mark]) -> Report:

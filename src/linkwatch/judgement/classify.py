@@ -304,11 +304,11 @@ def _verdict(obs: Observation, link: Link, text: str | None) -> _Verdict:
     assert code is not None  # noqa: S101 - an observation without failure has a status
     wall = bot_wall(obs, text)
     if wall is not None and (
-        wall.certain or code in WALL_CODES or (200 <= code < 300 and _is_challenge_page(obs, text))
+        wall.certain or code in WALL_CODES or (200 <= code < 300 and _is_challenge_page(text))
     ):
         # A bot check is not the page, whatever its status: it cannot be verified here.
         return _blocked(obs, code, wall.provider)
-    if 200 <= code < 300 and _is_challenge_page(obs, text):
+    if 200 <= code < 300 and _is_challenge_page(text):
         return _blocked(obs, code)
     if link.policy.accepts(code):
         return _accepted(obs, code)
@@ -571,17 +571,15 @@ def bot_wall(obs: Observation, text: str | None) -> BotWall | None:
     return None
 
 
-def _is_challenge_page(obs: Observation, text: str | None) -> bool:
-    if obs.header("cf-mitigated") == "challenge":
-        return True
+# A `cf-mitigated: challenge` header needs no check here: bot_wall has already called such an
+# answer Cloudflare's, for certain, before either of these is asked.
+def _is_challenge_page(text: str | None) -> bool:
     return text is not None and any(p in text for p in STRICT_CHALLENGE_PHRASES)
 
 
 def _is_challenge(obs: Observation, text: str | None) -> bool:
     if obs.status_code not in {403, 429, 503}:
         return False
-    if obs.header("cf-mitigated") == "challenge":
-        return True
     return text is not None and any(p in text for p in CHALLENGE_PHRASES)
 
 

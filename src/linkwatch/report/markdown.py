@@ -147,7 +147,8 @@ def _items(
     an item too long for what is left is passed over, so shorter ones after it still fit."""
     for full in (True, False):
         texts = [_item(o, config_path, checkbox=checkbox, full=full) for o in outcomes]
-        if sum(len(t) + 1 for t in texts) + 2 <= budget.left or not full:
+        # What taking them all costs: each text and its separator, as _Budget.take counts.
+        if sum(len(t) + 2 for t in texts) <= budget.left or not full:
             break
     kept = [text for text in texts if budget.take(text)]
     return kept, len(outcomes) - len(kept)

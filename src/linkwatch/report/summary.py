@@ -98,18 +98,6 @@ def status_rank(status: Status) -> int:
     return list(Status).index(status)
 
 
-def grouped(outcomes: tuple[Outcome, ...]) -> tuple[tuple[Status, tuple[Outcome, ...]], ...]:
-    """Outcomes grouped by status, worst first, skipping empty groups; file order inside."""
-    groups: list[tuple[Status, tuple[Outcome, ...]]] = []
-    for status in Status:
-        members = tuple(
-            sorted((o for o in outcomes if o.status is status), key=lambda o: o.link.index)
-        )
-        if members:
-            groups.append((status, members))
-    return tuple(groups)
-
-
 def status_counts(report: Report) -> dict[Status, int]:
     """How many links ended in each status, every status present (worst first)."""
     counts = dict.fromkeys(Status, 0)
