@@ -11,31 +11,10 @@ import pytest
 
 from linkwatch.errors import UsageError
 from linkwatch.judgement.policy import DEFAULT_FAIL_ON
-from linkwatch.models import Flag, HistoryNote, Link, Outcome, Policy, Report, Status
+from linkwatch.models import Flag, HistoryNote, Policy, Report, Status
 from linkwatch.report import github, summary
 from linkwatch.report.merge import merge
-
-T0 = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
-
-
-def link(name="Helpline", index=0, **fields):
-    return Link(
-        index=index,
-        name=name,
-        url=f"https://{index}.example.org/help",
-        line=3 + 4 * index,
-        column=5,
-        url_line=4 + 4 * index,
-        url_column=10,
-        **fields,
-    )
-
-
-def outcome(lk, status=Status.BROKEN, **fields):
-    fields.setdefault("reason", "the page is not found (404)")
-    fields.setdefault("action", "Find the page's new address on the site, or remove the link.")
-    fields.setdefault("stripped_params", ())
-    return Outcome(link=lk, checked_url=lk.url, status=status, **fields)
+from report.builders import T0, link, outcome
 
 
 def report(*outcomes, offline=False, shard=None, version="1.2.3", seconds=2.0, start=T0):
