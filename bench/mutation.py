@@ -40,6 +40,9 @@ REPORT_EXACT = "report/test_report_exact.py"  # github, summary and merge, exact
 # (tests/judgement/test_classify_exact.py) is picked up by the glob.
 MODULES: dict[str, list[str]] = {
     "judgement.classify": ["judgement/test_classify*.py"],
+    # What a page says (parking, bot walls, vanished pages, titles): split out of classify,
+    # whose tests pin it through classify() and by name.
+    "judgement.pages": ["judgement/test_classify*.py"],
     "judgement.policy": ["judgement/test_policy*.py"],
     "judgement.sites": ["judgement/test_sites*.py"],
     "urls": ["test_urls*.py"],

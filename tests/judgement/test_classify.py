@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import link
-from linkwatch.judgement.classify import classify, is_parked, is_soft_404, redirect_allowed, skipped
+from linkwatch.judgement.classify import classify, redirect_allowed, skipped
+from linkwatch.judgement.pages import is_parked, is_soft_404
 from linkwatch.judgement.sites import registrable_domain, same_site
 from linkwatch.models import CodeRange, Failure, Flag, Hop, Observation, Status
 

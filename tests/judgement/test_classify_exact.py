@@ -14,17 +14,13 @@ import pytest
 from conftest import link
 from linkwatch.judgement.classify import (
     Thresholds,
-    bot_wall,
     classify,
     internal_error,
-    is_home_page,
-    is_parked,
-    is_soft_404,
-    moved_to_home,
     not_judged,
     redirect_allowed,
     skipped,
 )
+from linkwatch.judgement.pages import bot_wall, is_home_page, is_parked, is_soft_404, moved_to_home
 from linkwatch.models import CodeRange, Failure, Flag, Hop, Observation, Status
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
@@ -856,7 +852,7 @@ def test_the_final_url_falls_back_to_the_last_hop():
 
 
 def test_a_phrase_wall_is_never_certain():
-    from linkwatch.judgement.classify import BotWall  # noqa: PLC0415
+    from linkwatch.judgement.pages import BotWall  # noqa: PLC0415
 
     assert bot_wall(answered(200), "powered by imperva") == BotWall("Imperva", certain=False)
     assert bot_wall(answered(200), "nothing here") is None

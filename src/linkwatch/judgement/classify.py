@@ -6,21 +6,20 @@ docs/design-engine.md; every outcome carries a one-line reason and the suggested
 
 from __future__ import annotations
 
-import html
 import itertools
-import re
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, assert_never
 from urllib.parse import urlsplit
 
-from linkwatch.judgement.sites import registrable_domain, same_site
+from linkwatch.judgement import pages
+from linkwatch.judgement.sites import same_site
 from linkwatch.models import Failure, Flag, Observation, Outcome, Status
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from linkwatch.models import Exclusion, Hop, Link
+    from linkwatch.models import Exclusion, Link
 
 PERMANENT_REDIRECTS = frozenset({301, 308})
 # Failures the probe retries: the reason says how many attempts it took to give up.
@@ -28,62 +27,6 @@ RETRIED_FAILURES = frozenset({Failure.RESET, Failure.CONNECT_TIMEOUT, Failure.DN
 BLOCKED_CODES = frozenset({401, 403, 429, 999})
 # The statuses bot protection answers with; a 404 from a protected site is still a 404.
 WALL_CODES = frozenset({403, 405, 429, 503})
-
-# Parking and domain-for-sale services: a final URL on one of these hosts (or a subdomain)
-# means the name no longer belongs to the organisation in the list.
-PARKING_HOSTS: tuple[str, ...] = (
-    "sedoparking.com",
-    "sedo.com",
-    "bodis.com",
-    "parkingcrew.net",
-    "parklogic.com",
-    "above.com",
-    "dan.com",
-    "afternic.com",
-    "hugedomains.com",
-    "undeveloped.com",
-    "domainmarket.com",
-    "buydomains.com",
-    "sav.com",
-    "parked.com",
-    "namebright.com",
-    "domainnamesales.com",
-    "uniregistry.com",
-    "dsultra.com",
-    "porkbun.com",
-    "godaddysites.com",
-)
-_PARKING_HOST_SET = frozenset(PARKING_HOSTS)
-# Paths a registrar uses for its parking or sale pages on its own big site.
-PARKING_URL_MARKERS: tuple[str, ...] = (
-    "godaddy.com/forsale",
-    "godaddy.com/domainsearch",
-    "afternic.com/forsale",
-    "sedo.com/search/details",
-    "dan.com/buy-domain",
-)
-# Phrases of parking and for-sale pages, matched lower-case in the first bytes of the page.
-PARKING_PHRASES: tuple[str, ...] = (
-    "this domain is for sale",
-    "this domain may be for sale",
-    "buy this domain",
-    "the domain name is for sale",
-    "domain is parked",
-    "this domain has been registered",
-    "this web page is parked",
-    "parked free, courtesy of",
-    "is available for purchase",
-    "make an offer on this domain",
-)
-# Pages that a bot wall serves instead of the content.
-CHALLENGE_PHRASES: tuple[str, ...] = (
-    "just a moment...",
-    "attention required! | cloudflare",
-    "checking your browser before accessing",
-    "please enable cookies and reload the page",
-    "verify you are human",
-    "captcha",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +54,7 @@ def classify(
 ) -> Outcome:
     """Judge one observation against the link's policy."""
     thresholds = thresholds or Thresholds()
-    text = _text(observation.body)
+    text = pages.page_text(observation.body)
     verdict = _verdict(observation, link, text)
     flags = _flags(observation, link, now, text, stripped=stripped, thresholds=thresholds)
     return Outcome(
@@ -128,7 +71,7 @@ def classify(
         attempts=observation.attempts,
         elapsed_ms=observation.elapsed_ms,
         tls_expires=observation.tls_expires,
-        title=_title(observation.body),
+        title=pages.page_title(observation.body),
     )
 
 
@@ -302,13 +245,13 @@ def _verdict(obs: Observation, link: Link, text: str | None) -> _Verdict:
         return verdict
     code = obs.status_code
     assert code is not None  # noqa: S101 - an observation without failure has a status
-    wall = bot_wall(obs, text)
+    wall = pages.bot_wall(obs, text)
     if wall is not None and (
-        wall.certain or code in WALL_CODES or (200 <= code < 300 and _is_challenge_page(text))
+        wall.certain or code in WALL_CODES or (200 <= code < 300 and pages.is_challenge_page(text))
     ):
         # A bot check is not the page, whatever its status: it cannot be verified here.
         return _blocked(obs, code, wall.provider)
-    if 200 <= code < 300 and _is_challenge_page(text):
+    if 200 <= code < 300 and pages.is_challenge_page(text):
         return _blocked(obs, code)
     if link.policy.accepts(code):
         return _accepted(obs, code)
@@ -318,7 +261,7 @@ def _verdict(obs: Observation, link: Link, text: str | None) -> _Verdict:
             f"HTTP {code} redirect without a usable Location header",
             "Open the link in a browser; the server's redirect is broken.",
         )
-    if code in BLOCKED_CODES or _is_challenge(obs, text):
+    if code in BLOCKED_CODES or pages.is_challenge_answer(obs, text):
         return _blocked(obs, code)
     if code in {404, 410}:
         gone = "gone (410)" if code == 410 else "not found (404)"
@@ -479,110 +422,6 @@ def _failure_verdict(failure: Failure, detail: str) -> _Verdict:
 _RETRY_LATER = "Check again later; if it persists, open the link in a browser."
 
 
-# Phrases that only a challenge interstitial uses as its title or heading; the looser
-# ones above (e.g. "captcha") appear on ordinary pages with forms, so a 200 needs these.
-STRICT_CHALLENGE_PHRASES: tuple[str, ...] = (
-    "<title>just a moment...</title>",
-    "attention required! | cloudflare",
-    "checking your browser before accessing",
-)
-
-
-@dataclass(frozen=True, slots=True)
-class BotWall:
-    """A bot-protection answer: who sent it, and whether its sign is unmistakable."""
-
-    provider: str
-    certain: bool  # a header or marker only the provider's challenge carries
-
-
-# (provider, response headers that only its challenge or block pages carry, with the value
-# that must be in them or "" for any, and phrases of its pages, lower case).
-_BOT_WALLS: tuple[tuple[str, tuple[tuple[str, str], ...], tuple[str, ...]], ...] = (
-    (
-        "Cloudflare",
-        (("cf-mitigated", "challenge"),),
-        (
-            "<title>just a moment...</title>",
-            "attention required! | cloudflare",
-            "cf-browser-verification",
-            "/cdn-cgi/challenge-platform/",
-            "cf_chl_opt",
-            "sorry, you have been blocked",
-        ),
-    ),
-    (
-        "Akamai",
-        (),
-        ("errors.edgesuite.net",),
-    ),
-    (
-        "Imperva",
-        (("x-iinfo", ""), ("x-cdn", "incapsula"), ("x-cdn", "imperva")),
-        ("incapsula incident id", "_incapsula_resource", "powered by imperva"),
-    ),
-    (
-        "Sucuri",
-        (("x-sucuri-block", ""), ("x-sucuri-id", "")),
-        ("sucuri website firewall", "sucuri.net/privacy-policy"),
-    ),
-    (
-        "AWS WAF",
-        (("x-amzn-waf-action", ""),),
-        ("awswaf", "aws-waf-token", "generated by cloudfront (cloudfront)"),
-    ),
-    (
-        "DataDome",
-        (("x-datadome", ""),),
-        ("captcha-delivery.com", "geo.captcha-delivery", "datadome"),
-    ),
-    (
-        "HUMAN (PerimeterX)",
-        (),
-        ("px-captcha", "perimeterx", "_pxhd"),
-    ),
-)
-
-
-# Headers sent only on a challenge or block answer. Others (x-iinfo, x-sucuri-id, x-cdn,
-# x-datadome) mark every answer of a protected site, its real 404s and 503s included.
-_CHALLENGE_ONLY_HEADERS = frozenset({"cf-mitigated", "x-amzn-waf-action", "x-sucuri-block"})
-
-
-def bot_wall(obs: Observation, text: str | None) -> BotWall | None:
-    """The bot protection that answered instead of the page, from its headers and page.
-
-    A header sent only on challenges is enough; a header every answer of the site carries
-    counts only with a challenge page's words, so an outage (a 503) of a site behind that
-    service stays an error instead of hiding as "blocked".
-    """
-    for provider, headers, phrases in _BOT_WALLS:
-        marked = False
-        for name, value in headers:
-            seen = obs.header(name)
-            if seen is not None and value in seen.lower():
-                if name in _CHALLENGE_ONLY_HEADERS:
-                    return BotWall(provider, certain=True)
-                marked = True
-        if text is not None and any(p in text for p in phrases):
-            return BotWall(provider, certain=False)
-        if marked and text is not None and any(p in text for p in CHALLENGE_PHRASES):
-            return BotWall(provider, certain=False)
-    return None
-
-
-# A `cf-mitigated: challenge` header needs no check here: bot_wall has already called such an
-# answer Cloudflare's, for certain, before either of these is asked.
-def _is_challenge_page(text: str | None) -> bool:
-    return text is not None and any(p in text for p in STRICT_CHALLENGE_PHRASES)
-
-
-def _is_challenge(obs: Observation, text: str | None) -> bool:
-    if obs.status_code not in {403, 429, 503}:
-        return False
-    return text is not None and any(p in text for p in CHALLENGE_PHRASES)
-
-
 # -------------------------------------------------------------------------------- flags
 def _flags(
     obs: Observation,
@@ -610,16 +449,21 @@ def _flags(
     accepted = _accepted_answer(obs, link)
     # Only a page can lack its text: a refusal, a bot wall or an error page is judged by
     # its status, and must not fail the run twice (nor bypass --fail-after through a flag).
-    if accepted and expected is not None and text is not None and _normalise(expected) not in text:
+    if (
+        accepted
+        and expected is not None
+        and text is not None
+        and pages.normalise(expected) not in text
+    ):
         flags.append(Flag.EXPECT_TEXT_MISSING)
-    if is_parked(final, text, obs.header("x-adblock-key")):
+    if pages.is_parked(final, text, obs.header("x-adblock-key")):
         flags.append(Flag.PARKED_DOMAIN)
     elif accepted:
         # A parked page says more than either of these; an answer that is not a page (a
         # refusal, an error) is judged by its status instead.
-        if final is not None and moved_to_home(obs.url, final, obs.hops):
+        if final is not None and pages.moved_to_home(obs.url, final, obs.hops):
             flags.append(Flag.MOVED_TO_HOME)
-        if is_soft_404(obs.body):
+        if pages.is_soft_404(obs.body):
             flags.append(Flag.SOFT_404)
     if obs.tls_expires is not None and obs.tls_expires - now <= thresholds.tls_warning:
         flags.append(Flag.TLS_EXPIRING)
@@ -641,233 +485,6 @@ def _downgraded(obs: Observation) -> bool:
     return any(a == "https" and b == "http" for a, b in itertools.pairwise(schemes))
 
 
-def is_parked(final_url: str | None, text: str | None, adblock_key: str | None = None) -> bool:
-    """Whether the final page looks like a parking or domain-for-sale page."""
-    if final_url is not None:
-        host = (urlsplit(final_url).hostname or "").lower()
-        labels = host.split(".")
-        if any(".".join(labels[i:]) in _PARKING_HOST_SET for i in range(len(labels))):
-            return True  # the host is a parking host or under one
-        lowered = final_url.lower()
-        if any(marker in lowered for marker in PARKING_URL_MARKERS):
-            return True
-    # Parking services sign their pages for ad-block allow-lists; ordinary sites do not.
-    if adblock_key:
-        return True
-    return text is not None and any(p in text for p in PARKING_PHRASES)
-
-
-# -------------------------------------------------------------------- vanished pages
-# Last path segments of a site's front page: "/", "/index.html", "/en/", "/en-gb/home".
-_HOME_SEGMENTS = frozenset({"", "index", "home", "default", "welcome", "start", "main"})
-_HOME_SUFFIXES = (".html", ".htm", ".php", ".asp", ".aspx", ".jsp", ".shtml")
-# A language root ("/en/", "/cy/", "/en-gb/"): the ISO 639-1 codes sites use for that, so that
-# a short word ("/ok", "/go", "/it-support") is not mistaken for one.
-_LANGUAGES = frozenset(
-    {
-        "ar",
-        "bg",
-        "bn",
-        "ca",
-        "cs",
-        "cy",
-        "da",
-        "de",
-        "el",
-        "en",
-        "es",
-        "et",
-        "eu",
-        "fa",
-        "fi",
-        "fr",
-        "ga",
-        "gd",
-        "gl",
-        "gu",
-        "he",
-        "hi",
-        "hr",
-        "hu",
-        "hy",
-        "id",
-        "is",
-        "it",
-        "ja",
-        "ka",
-        "kk",
-        "km",
-        "ko",
-        "ku",
-        "lt",
-        "lv",
-        "mk",
-        "ml",
-        "mn",
-        "mr",
-        "ms",
-        "mt",
-        "nb",
-        "ne",
-        "nl",
-        "nn",
-        "no",
-        "pa",
-        "pl",
-        "ps",
-        "pt",
-        "ro",
-        "ru",
-        "si",
-        "sk",
-        "sl",
-        "so",
-        "sq",
-        "sr",
-        "sv",
-        "sw",
-        "ta",
-        "te",
-        "th",
-        "tl",
-        "tr",
-        "uk",
-        "ur",
-        "uz",
-        "vi",
-        "xh",
-        "yo",
-        "zh",
-        "zu",
-    }
-)
-_LANGUAGE = re.compile(r"^([a-z]{2})(?:[-_][a-z]{2,4})?$")
-# Whole path segments (any file extension dropped) of a generic search or "not found" page:
-# "/search", "/errors/404.aspx", "/page-not-found/"; "/safe-search/" is an ordinary page.
-_NOT_FOUND_SEGMENTS = frozenset(
-    {
-        "404",
-        "not-found",
-        "notfound",
-        "not_found",
-        "page-not-found",
-        "pagenotfound",
-        "error",
-        "errors",
-        "error-404",
-        "404-error",
-        "search",
-        "site-search",
-        "sitesearch",
-        "suche",
-        "recherche",
-        "busqueda",
-    }
-)
-_SEARCH_KEYS = frozenset({"s", "q", "query", "search", "keyword", "keywords", "term"})
-
-
-def is_home_page(url: str) -> bool:
-    """Whether ``url`` is a site's front page: no path beyond a language and an index file,
-    and no query (``/?page_id=12`` and ``/index.php?option=…`` are pages of their own)."""
-    parts = urlsplit(url)
-    if parts.query:
-        return False
-    segments = [s for s in parts.path.lower().split("/") if s]
-    if len(segments) > 2:
-        return False
-    if segments:
-        last = segments[-1]
-        for suffix in _HOME_SUFFIXES:
-            last = last.removesuffix(suffix)
-        if last in _HOME_SEGMENTS:
-            segments = segments[:-1]
-    if not segments:
-        return True
-    language = _LANGUAGE.match(segments[0]) if len(segments) == 1 else None
-    return language is not None and language.group(1) in _LANGUAGES
-
-
-def _is_search_or_not_found(url: str) -> bool:
-    parts = urlsplit(url)
-    segments = [s.split(".", 1)[0] for s in parts.path.lower().split("/") if s]
-    if any(s in _NOT_FOUND_SEGMENTS for s in segments):
-        return True
-    keys = {pair.split("=", 1)[0].lower() for pair in parts.query.split("&") if pair}
-    # "/?s=…" is WordPress's search; "/?page_id=12" is a page.
-    return bool(keys) and keys <= _SEARCH_KEYS and not segments
-
-
-def moved_to_home(url: str, final_url: str, hops: tuple[Hop, ...] = ()) -> bool:
-    """Whether a deep link's redirects ended at the site's home page, or a search or
-    "not found" page: the way many sites answer for a page they deleted.
-
-    Only a landing on the link's own host or the site's main host (``example.org``,
-    ``www.example.org``) counts: a move to another site is ``cross_site_redirect``'s
-    business, and a move to the front of another subdomain (``/help`` →
-    ``help.example.org``) may well be genuine. A link that was a home page to begin with is
-    never flagged (``/`` → ``/en/`` is fine), nor one that was not redirected.
-    """
-    if len(hops) == 1 or final_url == url or is_home_page(url):
-        return False
-    host = (urlsplit(url).hostname or "").lower()
-    landed = (urlsplit(final_url).hostname or "").lower()
-    site = registrable_domain(host, private_suffixes=True)
-    if (
-        landed not in {host, site, f"www.{site}"}
-        or registrable_domain(landed, private_suffixes=True) != site
-    ):
-        return False
-    if _is_search_or_not_found(url):
-        return False  # the link was itself a search page; where it lands says nothing
-    return is_home_page(final_url) or _is_search_or_not_found(final_url)
-
-
-# Said by the title or main heading of a page that is not there (lower case, white space
-# folded). A phrase must be the point of the heading, not a word in it: "404" alone counts,
-# "Lost and found" does not.
-_SOFT_404 = re.compile(
-    r"\b(?:page|file|content|article|document|resource)s? (?:was |has been )?(?:not found"
-    r"|cannot be found|can't be found|could not be found|couldn't be found|does not exist"
-    r"|doesn't exist|no longer exists|is no longer available|has been removed|was removed)"
-    r"|^(?:error )?404$|\b404\W+(?:error|not found|page not found|file not found)\b"
-    r"|\b(?:error|page not found)\W+404\b|^not found$"
-    r"|^(?:(?:sorry|oops)\W+)*(?:this |the )?(?:page |content |item )?(?:is )?no longer available"
-    r"|^(?:(?:sorry|oops)\W+)*we (?:can't|cannot|couldn't|could not) find"
-    r" (?:that page|the page|this page|what you)"
-    r"|^(?:(?:sorry|oops)\W+)*nothing (?:was )?found$|^oops!? (?:that|this) page"
-    r"|\bpage you (?:are|were) looking for (?:cannot|can't|could not|couldn't|doesn't|does"
-    r" not|no longer|is no longer|has been|was)"
-)
-# Only the start of a page is searched for its title and first heading, and each only up
-# to a bound: a hostile page of unclosed tags must cost linear time, not quadratic.
-_ELEMENT_WINDOW = 4096
-_TITLE_OPEN = re.compile(rb"<title(?:\s[^<>]{0,512})?>", re.IGNORECASE)
-_H1_OPEN = re.compile(rb"<h1(?:\s[^<>]{0,512})?>", re.IGNORECASE)
-_TAGS = re.compile(r"<[^<>]*>")
-
-
-def _element(body: bytes, opener: re.Pattern[bytes], closer: bytes) -> bytes | None:
-    """The raw content of the first such element, if it closes within the window."""
-    found = opener.search(body)
-    if found is None:
-        return None
-    window = body[found.end() : found.end() + _ELEMENT_WINDOW]
-    end = window.lower().find(closer)
-    return window[:end] if end >= 0 else None
-
-
-def is_soft_404(body: bytes | None) -> bool:
-    """Whether a page's title or main heading says it is not found or no longer available."""
-    if body is None:
-        return False
-    found = [_title(body) or ""]
-    heading = _element(body, _H1_OPEN, b"</h1")
-    if heading is not None:
-        found.append(_TAGS.sub(" ", heading.decode("utf-8", errors="replace")))
-    return any(_SOFT_404.search(_normalise(text)) for text in found if text)
-
-
 # ---------------------------------------------------------------------------- sites
 def redirect_allowed(final_url: str, link: Link) -> bool:
     """Whether ``allow_redirect_to`` lets the link end on ``final_url``."""
@@ -883,26 +500,3 @@ def redirect_allowed(final_url: str, link: Link) -> bool:
         elif host == allowed.lower():
             return True
     return False
-
-
-# ---------------------------------------------------------------------------- bodies
-def _text(body: bytes | None) -> str | None:
-    if body is None:
-        return None
-    return _normalise(body.decode("utf-8", errors="replace"))
-
-
-def _normalise(text: str) -> str:
-    """Lower-cased, with runs of white space as one space, so phrases match across lines."""
-    # A typographic apostrophe (U+2019) reads as a plain one.
-    return " ".join(html.unescape(text).lower().replace("\u2019", "'").split())
-
-
-def _title(body: bytes | None) -> str | None:
-    if body is None:
-        return None
-    content = _element(body, _TITLE_OPEN, b"</title")
-    if content is None:
-        return None
-    title = " ".join(html.unescape(content.decode("utf-8", errors="replace")).split())
-    return title[:200] or None

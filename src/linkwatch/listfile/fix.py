@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from linkwatch import urls
 from linkwatch.errors import UsageError
-from linkwatch.judgement.classify import moved_to_home
+from linkwatch.judgement.pages import moved_to_home
 from linkwatch.judgement.sites import same_site
 from linkwatch.listfile import config, fileio, rewrite
 from linkwatch.listfile.yamlsrc import read_text
