@@ -151,16 +151,37 @@ def _action(verdict: _Verdict, flags: tuple[Flag, ...]) -> str:
     return verdict.action
 
 
-def skipped(link: Link, checked_url: str, stripped: tuple[str, ...], reason: str) -> Outcome:
-    """The outcome of a link the config says not to check."""
+def _not_requested(
+    link: Link,
+    checked_url: str,
+    stripped: tuple[str, ...],
+    *,
+    status: Status,
+    reason: str,
+    action: str,
+    also: tuple[Flag, ...] = (),
+) -> Outcome:
+    """A link the run did not request: its reason, and the tracking flag its URL earns."""
     return Outcome(
         link=link,
         checked_url=checked_url,
         stripped_params=stripped,
+        status=status,
+        reason=reason,
+        action=action,
+        flags=((Flag.TRACKING_PARAMS,) if stripped else ()) + also,
+    )
+
+
+def skipped(link: Link, checked_url: str, stripped: tuple[str, ...], reason: str) -> Outcome:
+    """The outcome of a link the config says not to check."""
+    return _not_requested(
+        link,
+        checked_url,
+        stripped,
         status=Status.SKIPPED,
         reason=f"skipped: {reason}",
         action="None; remove `skip` when the link should be checked again.",
-        flags=(Flag.TRACKING_PARAMS,) if stripped else (),
     )
 
 
@@ -169,14 +190,13 @@ def excluded(
 ) -> Outcome:
     """The outcome of a link an ``exclude`` pattern (file or command line) matched."""
     where = "--exclude" if exclusion.source == "--exclude" else f"exclude in {exclusion.source}"
-    return Outcome(
-        link=link,
-        checked_url=checked_url,
-        stripped_params=stripped,
+    return _not_requested(
+        link,
+        checked_url,
+        stripped,
         status=Status.SKIPPED,
         reason=f"skipped: excluded by {where}: {exclusion.pattern}",
         action="None; remove the pattern when the link should be checked again.",
-        flags=(Flag.TRACKING_PARAMS,) if stripped else (),
     )
 
 
@@ -185,15 +205,14 @@ def cached(
 ) -> Outcome:
     """The outcome of a link not requested because it was healthy ``age`` ago, less than
     ``within`` (``check --reuse-ok``)."""
-    flags = (Flag.TRACKING_PARAMS, Flag.CACHED) if stripped else (Flag.CACHED,)
-    return Outcome(
-        link=link,
-        checked_url=checked_url,
-        stripped_params=stripped,
+    return _not_requested(
+        link,
+        checked_url,
+        stripped,
         status=Status.OK,
         reason=f"ok {age_text(age)} ago, not checked again (--reuse-ok {within})",
         action="None.",
-        flags=flags,
+        also=(Flag.CACHED,),
     )
 
 
