@@ -48,6 +48,8 @@ MODULES: dict[str, list[str]] = {
     "urls": ["test_urls*.py"],
     "history.streaks": ["history/test_streaks*.py"],
     "listfile.config": ["listfile/test_config*.py", "listfile/test_schema*.py"],
+    # The field kinds config declares the schema with: split out of config, the same tests.
+    "listfile.kinds": ["listfile/test_config*.py", "listfile/test_schema*.py"],
     "report.table": ["report/test_table*.py", "report/test_formats*.py"],
     "report.json": ["report/test_json*.py", "report/test_formats*.py"],
     "report.markdown": ["report/test_markdown*.py", "report/test_formats*.py"],
